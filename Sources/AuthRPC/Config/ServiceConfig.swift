@@ -1,0 +1,40 @@
+import Logging
+
+/// Everything the service is told at start-up (SPEC §7). A plain value, built
+/// once by `ServiceConfig.load` and passed in; nothing below reads the environment.
+public struct ServiceConfig: Sendable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 7400
+    public var region = ""
+    public var pools: [PoolConfig] = []
+    /// Accepted `aud` / `client_id` values; the first is the app client Cognito calls use.
+    public var clientIDs: [String] = []
+    public var clientSecret: Secret?
+    /// Base URL of the Cognito IDP JSON API, ending in `/`.
+    public var cognitoEndpoint = ""
+
+    public var maxFrameBytes = 65536
+    public var maxInFlightPerConnection = 1024
+    public var idleTimeout: Duration = .seconds(300)
+    public var maxConnections = 10000
+    public var shutdownGrace: Duration = .seconds(10)
+
+    public var maxTokenBytes = 16384
+    public var jwksMinRefresh: Duration = .seconds(10)
+    public var jwksRefresh: Duration = .seconds(3600)
+    public var clockLeewaySeconds: Int64 = 0
+    public var verifyCacheEntries = 100_000
+
+    public var cognitoMaxInFlight = 256
+    public var cognitoConnectTimeout: Duration = .seconds(2)
+    public var cognitoTimeout: Duration = .seconds(10)
+
+    /// Event-loop threads; 0 means one per core.
+    public var threads = 0
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The client id Cognito calls are made as.
+    public var primaryClientID: String { clientIDs.first ?? "" }
+}
