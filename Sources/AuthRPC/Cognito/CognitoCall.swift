@@ -1,0 +1,174 @@
+import Logging
+import NIOCore
+import Wire
+
+/// Which account RPCs sign a user in: there, NotAuthorizedException and
+/// UserNotFoundException answer alike (SPEC §5, no user enumeration).
+enum SignInPath: Sendable {
+    case password, challenge, refresh
+
+    /// One message per path, whatever Cognito said, so the two cannot be told apart.
+    var message: String {
+        switch self {
+        case .password, .challenge: "Incorrect username or password."
+        case .refresh: "The refresh token is invalid, expired or revoked."
+        }
+    }
+}
+
+/// Strips every secret of one request (password, code, token, session, client
+/// secret, SECRET_HASH) from text that came from Cognito before it reaches a
+/// log line or a `Response.message`.
+struct Redactor: Sendable {
+    let secrets: [String]
+
+    init(_ secrets: [String]) { self.secrets = secrets.filter { !$0.isEmpty } }
+
+    /// Control characters dropped, length capped, secrets replaced.
+    func clean(_ text: String) -> String {
+        var out = String(text.unicodeScalars.filter { !$0.properties.isNoncharacterCodePoint && $0.value >= 0x20 && $0.value != 0x7F }
+            .map(Character.init))
+        for secret in secrets where out.contains(secret) {
+            out = out.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        if out.count > 300 { out = String(out.prefix(300)) + "…" }
+        return out
+    }
+
+    /// Cognito's message when it carried no secret, else `fallback`: a message a
+    /// client shows must not even hint at a redacted value.
+    func message(_ text: String, fallback: String) -> String {
+        if text.isEmpty || secrets.contains(where: { text.contains($0) }) { return fallback }
+        return clean(text)
+    }
+}
+
+/// One account RPC's Cognito work: its id, budget, secrets and logger, and the
+/// SPEC §5 mapping from failures to answers.
+struct CognitoCall: Sendable {
+    let client: CognitoClient
+    let requestID: UInt64
+    let method: String
+    let budget: CallBudget
+    let redactor: Redactor
+    /// SECRET_HASH for the RPC's username, when the client has a secret.
+    let secretHash: String?
+
+    var clientID: String { client.clientID }
+
+    func invoke(_ operation: CognitoOperation, _ payload: [String: Any]) async -> Result<[String: Any], CognitoFailure> {
+        await client.invoke(operation, payload, budget: budget, redactor: redactor, requestID: requestID)
+    }
+
+    func ok(_ body: Response.Body) -> Response {
+        Response(id: requestID, body: body)
+    }
+
+    /// Cognito said 200 but not what the operation promises.
+    func unexpected(_ operation: CognitoOperation, _ detail: String) -> Response {
+        fail(.badResponse("\(operation.rawValue): \(detail)"))
+    }
+
+    /// SPEC §5 error mapping; `error_type` carries the Cognito name. Writes the one
+    /// log line of this failure.
+    func fail(_ failure: CognitoFailure, signIn: SignInPath? = nil) -> Response {
+        let response = map(failure, signIn: signIn)
+        let level: Logger.Level = switch response.status {
+        case .internal: .error
+        case .unavailable, .resourceExhausted, .deadlineExceeded: .warning
+        default: .info
+        }
+        client.logger.log(level: level, "cognito call failed", metadata: [
+            "method": "\(method)", "id": "\(requestID)", "status": "\(response.status)",
+            "error_type": "\(response.errorType)", "detail": "\(redactor.clean(failure.logDescription))"])
+        return response
+    }
+
+    private func map(_ failure: CognitoFailure, signIn: SignInPath?) -> Response {
+        func answer(_ status: Status, _ type: String, _ message: String, retryAfterMs: UInt32 = 0) -> Response {
+            .failure(id: requestID, status, errorType: type, message: message, retryAfterMs: retryAfterMs)
+        }
+        switch failure {
+        case .deadlineExceeded:
+            return answer(.deadlineExceeded, "DeadlineExceeded", "the request's deadline passed before Cognito answered")
+        case .timedOut:
+            return answer(.unavailable, "CognitoTimeout", "Cognito did not answer in time", retryAfterMs: 1000)
+        case .unreachable:
+            return answer(.unavailable, "CognitoUnavailable", "Cognito could not be reached", retryAfterMs: 1000)
+        case .badResponse:
+            return answer(.internal, "InternalError", "internal error while calling Cognito")
+        case .service(let name, let message, let httpStatus, let retryAfter):
+            switch name {
+            case "UsernameExistsException":
+                return answer(.alreadyExists, name, redactor.message(message, fallback: "a user with this username already exists"))
+            case "InvalidPasswordException", "InvalidParameterException", "CodeMismatchException", "ExpiredCodeException":
+                return answer(.invalidArgument, name, redactor.message(message, fallback: "Cognito rejected the request's parameters"))
+            case "NotAuthorizedException", "UserNotFoundException":
+                if let signIn {
+                    // Same status, error_type and message for both: no user enumeration.
+                    return answer(.unauthenticated, "NotAuthorizedException", signIn.message)
+                }
+                if name == "UserNotFoundException" {
+                    // Off the sign-in paths SPEC §5 does not say; NOT_FOUND is what the status is for.
+                    return answer(.notFound, name, "user not found")
+                }
+                return answer(.unauthenticated, name, redactor.message(message, fallback: "not authorized"))
+            case "UserNotConfirmedException", "PasswordResetRequiredException":
+                return answer(.failedPrecondition, name, redactor.message(message, fallback: "the user must first complete another step"))
+            case "TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException":
+                return answer(.resourceExhausted, name, redactor.message(message, fallback: "Cognito is throttling requests"),
+                              retryAfterMs: retryAfter ?? (name == "TooManyFailedAttemptsException" ? 60_000 : 1000))
+            default:
+                if httpStatus >= 500 {
+                    return answer(.unavailable, name.isEmpty ? "CognitoUnavailable" : name,
+                                  "Cognito is unavailable (HTTP \(httpStatus))", retryAfterMs: 1000)
+                }
+                return answer(.internal, name.isEmpty ? "InternalError" : name, "internal error while calling Cognito")
+            }
+        }
+    }
+}
+
+extension CognitoClient {
+    /// The shape every account handler shares (SPEC §5): validate on the event loop
+    /// (`.now` INVALID_ARGUMENT naming every rule), take a concurrency slot or refuse
+    /// at once (`.now` RESOURCE_EXHAUSTED), then run `work` off the event loop and
+    /// answer `.later`.
+    func start(_ request: Request, on eventLoop: any EventLoop, username: String, violations: [String],
+               secrets: [String], _ work: @escaping @Sendable (CognitoCall) async -> Response) -> Reply {
+        let method = request.body?.methodName ?? "none"
+        if !violations.isEmpty {
+            logger.debug("request rejected", metadata: [
+                "method": "\(method)", "id": "\(request.id)", "violations": "\(violations.joined(separator: "; "))"])
+            return .now(.failure(id: request.id, .invalidArgument, errorType: "ValidationFailed",
+                                 message: "invalid \(method) request: " + violations.joined(separator: "; ")))
+        }
+        guard limiter.tryAcquire() else {
+            logger.warning("cognito call refused: concurrency limit", metadata: [
+                "method": "\(method)", "id": "\(request.id)", "limit": "\(limiter.limit)"])
+            return .now(.failure(id: request.id, .resourceExhausted, errorType: "TooManyCognitoCalls",
+                                 message: "too many Cognito calls outstanding (limit \(limiter.limit))", retryAfterMs: 100))
+        }
+        let hash = username.isEmpty ? nil : secretHash(username: username)
+        let call = CognitoCall(
+            client: self, requestID: request.id, method: method,
+            budget: CallBudget(deadlineMs: request.deadlineMs, timeout: timeout),
+            redactor: Redactor(secrets + [clientSecret?.reveal() ?? "", hash ?? ""]),
+            secretHash: hash)
+        let promise = eventLoop.makePromise(of: Response.self)
+        let limiter = self.limiter
+        Task {
+            let response = await work(call)
+            limiter.release()
+            promise.succeed(response)
+        }
+        return .later(promise.futureResult)
+    }
+
+    /// A handler registered for the wrong body: a dispatcher bug, not a client error.
+    func wrongBody(_ request: Request) -> Reply {
+        logger.error("cognito handler got another method's body", metadata: [
+            "method": "\(request.body?.methodName ?? "none")", "id": "\(request.id)"])
+        return .now(.failure(id: request.id, .internal, errorType: "InternalError", message: "request routed to the wrong handler"))
+    }
+}
