@@ -32,7 +32,12 @@ struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
         abstract: "Send one request to a running server and print the answer as JSON.",
-        subcommands: [CallHealth.self])
+        subcommands: [
+            CallHealth.self, CallVerifyToken.self, CallCheckGroups.self,
+            CallRegister.self, CallConfirm.self, CallResendCode.self, CallAuthenticate.self,
+            CallRespondToChallenge.self, CallRefresh.self, CallSignOut.self,
+            CallForgotPassword.self, CallConfirmForgotPassword.self,
+        ])
 }
 
 struct CallHealth: AsyncParsableCommand {

@@ -27,6 +27,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Requests answered `.later` and not yet written.
     private var inFlight = 0
+    /// Frames that arrived in the same read as others once the in-flight limit was
+    /// reached. Reading is paused while any wait, so this holds at most one read's worth.
+    private var waiting = CircularBuffer<ByteBuffer>()
     /// A read the channel asked for that we held back (backpressure).
     private var readHeld = false
     /// Responses written since the last flush.
@@ -89,7 +92,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .frame(let bytes):
             guard !closing else { return }
             lastActivity = .now()
-            handleFrame(bytes, context: context)
+            if inFlight >= limits.maxInFlight || !waiting.isEmpty {
+                waiting.append(bytes)
+            } else {
+                handleFrame(bytes, context: context)
+            }
         }
     }
 
@@ -147,8 +154,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         lastActivity = .now()
         guard context.channel.isActive else { return }
         write(response, context: context)
+        while inFlight < limits.maxInFlight, let next = waiting.popFirst() {
+            handleFrame(next, context: context)
+        }
         flushIfNeeded(context: context)
-        if draining && inFlight == 0 {
+        if draining && inFlight == 0 && waiting.isEmpty {
             closeAfterWrites(context: context)
         } else {
             releaseHeldRead(context: context)
@@ -158,7 +168,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: outbound and backpressure
 
     func read(context: ChannelHandlerContext) {
-        if draining || inFlight >= limits.maxInFlight || !context.channel.isWritable {
+        if draining || inFlight >= limits.maxInFlight || !waiting.isEmpty || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
@@ -171,7 +181,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func releaseHeldRead(context: ChannelHandlerContext) {
-        guard readHeld, !draining, inFlight < limits.maxInFlight, context.channel.isWritable else { return }
+        guard readHeld, !draining, inFlight < limits.maxInFlight, waiting.isEmpty, context.channel.isWritable else { return }
         readHeld = false
         context.read()
     }
@@ -198,7 +208,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func beginDrain(context: ChannelHandlerContext) {
         guard !draining else { return }
         draining = true
-        if inFlight == 0 { closeAfterWrites(context: context) }
+        if inFlight == 0 && waiting.isEmpty { closeAfterWrites(context: context) }
     }
 
     /// Closes once every response already written has reached the socket: writes
@@ -217,7 +227,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) {
             guard context.channel.isActive else { return }
             let due = self.lastActivity + self.limits.idleTimeout
-            if self.inFlight == 0 && NIODeadline.now() >= due {
+            if self.inFlight == 0 && self.waiting.isEmpty && NIODeadline.now() >= due {
                 self.logger.debug("closing idle connection")
                 context.close(promise: nil)
             } else {
