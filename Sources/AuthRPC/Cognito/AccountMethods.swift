@@ -11,7 +11,7 @@ struct RegisterMethod: MethodHandler {
                             violations: CognitoValidation.register(r), secrets: [r.password]) { call in
             var attributes = r.attributes
             attributes["email"] = r.email
-            var payload = call.basePayload(username: r.username)
+            var payload = call.userPayload(username: r.username)
             payload["Password"] = r.password
             payload["UserAttributes"] = attributes.sorted { $0.key < $1.key }.map { ["Name": $0.key, "Value": $0.value] }
             switch await call.invoke(.signUp, payload) {
@@ -33,7 +33,7 @@ struct ConfirmRegistrationMethod: MethodHandler {
         guard case .confirmRegistration(let r)? = request.body else { return client.wrongBody(request) }
         return client.start(request, on: eventLoop, username: r.username,
                             violations: CognitoValidation.confirmRegistration(r), secrets: [r.code]) { call in
-            var payload = call.basePayload(username: r.username)
+            var payload = call.userPayload(username: r.username)
             payload["ConfirmationCode"] = r.code
             switch await call.invoke(.confirmSignUp, payload) {
             case .success: return call.ok(.confirmRegistration(ConfirmRegistrationResponse()))
@@ -51,7 +51,7 @@ struct ResendConfirmationCodeMethod: MethodHandler {
         guard case .resendConfirmationCode(let r)? = request.body else { return client.wrongBody(request) }
         return client.start(request, on: eventLoop, username: r.username,
                             violations: CognitoValidation.resendConfirmationCode(r), secrets: []) { call in
-            switch await call.invoke(.resendConfirmationCode, call.basePayload(username: r.username)) {
+            switch await call.invoke(.resendConfirmationCode, call.userPayload(username: r.username)) {
             case .success(let json):
                 return call.ok(.resendConfirmationCode(ResendConfirmationCodeResponse(codeDelivery: CognitoReplies.codeDelivery(json))))
             case .failure(let failure):

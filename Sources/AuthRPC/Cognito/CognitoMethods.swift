@@ -24,11 +24,12 @@ public func cognitoMethodHandlers(client: CognitoClient) -> [Method: any MethodH
 }
 
 extension CognitoCall {
-    /// The request fields every credential-free operation starts with.
-    func basePayload(username: String?, secretHashKey: String = "SecretHash") -> [String: Any] {
-        var payload: [String: Any] = ["ClientId": clientID]
-        if let username { payload["Username"] = username }
-        if let secretHash { payload[secretHashKey] = secretHash }
+    /// `ClientId`, `Username` and the top-level `SecretHash` that SignUp, ConfirmSignUp,
+    /// ResendConfirmationCode, ForgotPassword and ConfirmForgotPassword take. (InitiateAuth and
+    /// RespondToAuthChallenge carry `SECRET_HASH` inside their parameter maps instead.)
+    func userPayload(username: String) -> [String: Any] {
+        var payload: [String: Any] = ["ClientId": clientID, "Username": username]
+        if let secretHash { payload["SecretHash"] = secretHash }
         return payload
     }
 }

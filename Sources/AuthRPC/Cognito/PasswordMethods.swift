@@ -9,7 +9,7 @@ struct ForgotPasswordMethod: MethodHandler {
         guard case .forgotPassword(let r)? = request.body else { return client.wrongBody(request) }
         return client.start(request, on: eventLoop, username: r.username,
                             violations: CognitoValidation.forgotPassword(r), secrets: []) { call in
-            switch await call.invoke(.forgotPassword, call.basePayload(username: r.username)) {
+            switch await call.invoke(.forgotPassword, call.userPayload(username: r.username)) {
             case .success(let json):
                 return call.ok(.forgotPassword(ForgotPasswordResponse(codeDelivery: CognitoReplies.codeDelivery(json))))
             case .failure(let failure):
@@ -27,7 +27,7 @@ struct ConfirmForgotPasswordMethod: MethodHandler {
         guard case .confirmForgotPassword(let r)? = request.body else { return client.wrongBody(request) }
         return client.start(request, on: eventLoop, username: r.username,
                             violations: CognitoValidation.confirmForgotPassword(r), secrets: [r.code, r.newPassword]) { call in
-            var payload = call.basePayload(username: r.username)
+            var payload = call.userPayload(username: r.username)
             payload["ConfirmationCode"] = r.code
             payload["Password"] = r.newPassword
             switch await call.invoke(.confirmForgotPassword, payload) {

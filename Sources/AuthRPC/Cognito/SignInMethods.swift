@@ -11,7 +11,7 @@ struct AuthenticateMethod: MethodHandler {
                             violations: CognitoValidation.authenticate(r), secrets: [r.password]) { call in
             var parameters = ["USERNAME": r.username, "PASSWORD": r.password]
             parameters["SECRET_HASH"] = call.secretHash
-            var payload = call.basePayload(username: nil)
+            var payload = ["ClientId": call.clientID] as [String: Any]
             payload["AuthFlow"] = "USER_PASSWORD_AUTH"
             payload["AuthParameters"] = parameters
             return await call.authenticationReply(.initiateAuth, payload, path: .password) { .authenticate($0) }
@@ -32,7 +32,7 @@ struct RespondToChallengeMethod: MethodHandler {
             var responses = r.responses
             responses["USERNAME"] = r.username
             responses["SECRET_HASH"] = call.secretHash
-            var payload = call.basePayload(username: nil)
+            var payload = ["ClientId": call.clientID] as [String: Any]
             payload["ChallengeName"] = r.challengeName
             payload["Session"] = r.session
             payload["ChallengeResponses"] = responses
@@ -52,7 +52,7 @@ struct RefreshTokensMethod: MethodHandler {
                             violations: violations, secrets: [r.refreshToken]) { call in
             var parameters = ["REFRESH_TOKEN": r.refreshToken]
             parameters["SECRET_HASH"] = call.secretHash
-            var payload = call.basePayload(username: nil)
+            var payload = ["ClientId": call.clientID] as [String: Any]
             payload["AuthFlow"] = "REFRESH_TOKEN_AUTH"
             payload["AuthParameters"] = parameters
             return await call.authenticationReply(.initiateAuth, payload, path: .refresh) { .refreshTokens($0) }

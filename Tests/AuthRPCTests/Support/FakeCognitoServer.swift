@@ -76,7 +76,11 @@ final class FakeCognitoServer: @unchecked Sendable {
         port = channel.localAddress!.port!
     }
 
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Closes every connection and the listener; idempotent.
     func stop() {
+        guard stopped.withLockedValue({ (s: inout Bool) -> Bool in defer { s = true }; return !s }) else { return }
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }
