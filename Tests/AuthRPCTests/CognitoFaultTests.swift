@@ -10,7 +10,13 @@ final class CognitoFaultTests: XCTestCase {
     var server: FakeCognitoServer?
     var harness: CognitoHarness!
 
+    /// Log scan: none of the secrets these tests send appear in any log line, whatever failed.
     override func tearDown() {
+        let secrets = ["Passw0rd!x", "123456", "N3wPassword", "clientsecret",
+                       SecretHash.compute(secret: "clientsecret", username: "alice", clientID: "testclient")]
+        for line in harness?.logs.all ?? [] {
+            for secret in secrets where line.contains(secret) { XCTFail("secret in a log line: \(line)") }
+        }
         harness?.shutdown()
         server?.stop()
     }

@@ -88,6 +88,8 @@ struct CognitoCall: Sendable {
         func answer(_ status: Status, _ type: String, _ message: String, retryAfterMs: UInt32 = 0) -> Response {
             .failure(id: requestID, status, errorType: type, message: message, retryAfterMs: retryAfterMs)
         }
+        // Fixed messages where Cognito's add nothing (moto's often echo the input);
+        // Cognito's own wording, secrets removed, where it tells the caller what to fix.
         switch failure {
         case .deadlineExceeded:
             return answer(.deadlineExceeded, "DeadlineExceeded", "the request's deadline passed before Cognito answered")
@@ -100,7 +102,7 @@ struct CognitoCall: Sendable {
         case .service(let name, let message, let httpStatus, let retryAfter):
             switch name {
             case "UsernameExistsException":
-                return answer(.alreadyExists, name, redactor.message(message, fallback: "a user with this username already exists"))
+                return answer(.alreadyExists, name, "a user with this username already exists")
             case "InvalidPasswordException", "InvalidParameterException", "CodeMismatchException", "ExpiredCodeException":
                 return answer(.invalidArgument, name, redactor.message(message, fallback: "Cognito rejected the request's parameters"))
             case "NotAuthorizedException", "UserNotFoundException":
@@ -113,10 +115,12 @@ struct CognitoCall: Sendable {
                     return answer(.notFound, name, "user not found")
                 }
                 return answer(.unauthenticated, name, redactor.message(message, fallback: "not authorized"))
-            case "UserNotConfirmedException", "PasswordResetRequiredException":
-                return answer(.failedPrecondition, name, redactor.message(message, fallback: "the user must first complete another step"))
+            case "UserNotConfirmedException":
+                return answer(.failedPrecondition, name, "the user is not confirmed yet")
+            case "PasswordResetRequiredException":
+                return answer(.failedPrecondition, name, "the user must reset the password first")
             case "TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException":
-                return answer(.resourceExhausted, name, redactor.message(message, fallback: "Cognito is throttling requests"),
+                return answer(.resourceExhausted, name, "Cognito refused the call for now; retry later",
                               retryAfterMs: retryAfter ?? (name == "TooManyFailedAttemptsException" ? 60_000 : 1000))
             default:
                 if httpStatus >= 500 {
