@@ -19,6 +19,8 @@ final class CognitoFaultTests: XCTestCase {
         }
         harness?.shutdown()
         server?.stop()
+        harness = nil
+        server = nil
     }
 
     private func start(configure: (inout ServiceConfig) -> Void = { _ in }, secret: String? = nil,

@@ -41,6 +41,7 @@ final class CognitoMotoTests: XCTestCase {
             }
             harness.shutdown()
         }
+        harness = nil
     }
 
     private func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }

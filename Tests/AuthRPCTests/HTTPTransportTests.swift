@@ -14,6 +14,8 @@ final class HTTPTransportTests: XCTestCase {
     override func tearDown() {
         transport.shutdown()
         server?.stop()
+        transport = nil
+        server = nil
     }
 
     func testPostSendsBodyAndHeadersAndReadsAnswer() async throws {
@@ -95,7 +97,7 @@ final class HTTPTransportTests: XCTestCase {
         let stuck = Task {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<300 {
-                    group.addTask { _ = try? await transport.send(HTTPRequest(method: .post, url: hungURL, timeout: .seconds(3))) }
+                    group.addTask { _ = try? await transport.send(HTTPRequest(method: .post, url: hungURL, timeout: .seconds(10))) }
                 }
             }
         }
@@ -103,7 +105,7 @@ final class HTTPTransportTests: XCTestCase {
         let started = ContinuousClock.now
         let response = try await transport.send(HTTPRequest(method: .post, url: server.endpoint))
         XCTAssertEqual(response.status, 200)
-        XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(500))
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))  // far below the hung calls' 10 s
         stuck.cancel()  // cancellation takes the hung transfers out of the multi handle
         await stuck.value
     }

@@ -112,7 +112,6 @@ private final class CurlMultiLoop: @unchecked Sendable {
     private var submitted: [Transfer] = []
     private var cancelRequests: [Transfer] = []
     private var stopping = false
-    private var stopped = false
 
     private let multi: UnsafeMutableRawPointer
     private let exited = DispatchSemaphore(value: 0)
@@ -130,38 +129,37 @@ private final class CurlMultiLoop: @unchecked Sendable {
         thread.start()
     }
 
+    // `curl_multi_wakeup` is called only under `lock` and only while `stopping` is
+    // false (or in the section that sets it): once the loop thread has seen
+    // `stopping`, nobody can touch the multi handle again, so freeing it is safe.
+
     func submit(_ transfer: Transfer) {
         let accepted = lock.withLock { () -> Bool in
             if stopping { return false }
             submitted.append(transfer)
+            curl_multi_wakeup(multi)
             return true
         }
-        if accepted {
-            curl_multi_wakeup(multi)
-        } else {
-            transfer.finish(.failure(.transport("HTTP transport is shut down")))
-        }
+        if !accepted { transfer.finish(.failure(.transport("HTTP transport is shut down"))) }
     }
 
     func cancel(_ transfer: Transfer) {
-        let wake = lock.withLock { () -> Bool in
-            if stopping { return false }
+        lock.withLock {
+            if stopping { return }
             transfer.cancelled = true
             cancelRequests.append(transfer)
-            return true
+            curl_multi_wakeup(multi)
         }
-        if wake { curl_multi_wakeup(multi) }
     }
 
     func shutdown() {
         let wait = lock.withLock { () -> Bool in
             if stopping { return false }
             stopping = true
+            curl_multi_wakeup(multi)
             return true
         }
-        guard wait else { return }
-        curl_multi_wakeup(multi)
-        exited.wait()
+        if wait { exited.wait() }
     }
 
     // MARK: loop thread
