@@ -11,6 +11,8 @@ public final class AuthRPCApplication: Sendable {
     public let config: ServiceConfig
     public let server: AuthRPCServer
     private let group: MultiThreadedEventLoopGroup
+    /// One libcurl transport for the process: Cognito calls and JWKS fetches share its connections.
+    private let transport: CurlHTTPTransport
     private let logger: Logger
 
     public init(config: ServiceConfig, logger: Logger) {
@@ -20,8 +22,12 @@ public final class AuthRPCApplication: Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = ContinuousClock.now
 
-        var dispatcher = Dispatcher()
-        dispatcher[.health] = HealthMethod(startedAt: startedAt)
+        self.transport = CurlHTTPTransport()
+        let cognito = CognitoClient(config: config, transport: transport, logger: logger)
+
+        var table = cognitoMethodHandlers(client: cognito)
+        table[.health] = HealthMethod(startedAt: startedAt)
+        let dispatcher = Dispatcher(table)
         self.server = AuthRPCServer(config: config, dispatcher: dispatcher, group: group, logger: logger)
     }
 
@@ -33,6 +39,8 @@ public final class AuthRPCApplication: Sendable {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
+        // The server has drained, so no Cognito call is still owed an answer.
+        transport.shutdown()
         try await group.shutdownGracefully()
     }
 }
