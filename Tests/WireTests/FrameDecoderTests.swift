@@ -41,6 +41,7 @@ final class FrameDecoderTests: XCTestCase {
             try channel.writeInbound(ByteBuffer(bytes: [byte]))
         }
         XCTAssertEqual(try readFrames(channel), [.frame(ByteBuffer(bytes: Array("abc".utf8))), .frame(ByteBuffer(bytes: [1, 2]))])
+        _ = try channel.finish()
     }
 
     func testThousandFramesInOneBuffer() throws {
@@ -51,18 +52,21 @@ final class FrameDecoderTests: XCTestCase {
         let got = try readFrames(channel)
         XCTAssertEqual(got.count, 1000)
         XCTAssertEqual(got[999], .frame(ByteBuffer(string: "frame-999")))
+        _ = try channel.finish()
     }
 
     func testZeroLengthFrame() throws {
         let channel = try makeChannel()
         try channel.writeInbound(ByteBuffer(bytes: frame([])))
         XCTAssertEqual(try readFrames(channel), [.frame(ByteBuffer())])
+        _ = try channel.finish()
     }
 
     func testFrameAtExactlyTheLimitIsAccepted() throws {
         let channel = try makeChannel(max: 16)
         try channel.writeInbound(ByteBuffer(bytes: frame(Array(repeating: 1, count: 16))))
         XCTAssertEqual(try readFrames(channel).count, 1)
+        _ = try channel.finish()
     }
 
     /// The limit is judged from the 4 length bytes alone; nothing of the body is needed or kept.
@@ -73,12 +77,14 @@ final class FrameDecoderTests: XCTestCase {
         // Whatever follows is discarded: the stream is out of step.
         try channel.writeInbound(ByteBuffer(bytes: frame([1, 2, 3])))
         XCTAssertEqual(try readFrames(channel), [])
+        _ = try channel.finish()
     }
 
     func testOversizeByOneByte() throws {
         let channel = try makeChannel(max: 16)
         try channel.writeInbound(ByteBuffer(bytes: frame(Array(repeating: 1, count: 17))))
         XCTAssertEqual(try readFrames(channel), [.tooLarge(declaredLength: 17)])
+        _ = try channel.finish()
     }
 
     func testGarbageBytesAreJustFramesOfGarbage() throws {
@@ -86,6 +92,7 @@ final class FrameDecoderTests: XCTestCase {
         let channel = try makeChannel()
         try channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 3, 0xde, 0xad, 0xbe]))
         XCTAssertEqual(try readFrames(channel), [.frame(ByteBuffer(bytes: [0xde, 0xad, 0xbe]))])
+        _ = try channel.finish()
     }
 
     func testPartialFrameAtEOFIsDropped() throws {
