@@ -452,7 +452,10 @@ static authrpc_err call(authrpc_conn *c, const authrpc_request *request,
         authrpc_response_free(r);
         return fail(c, AUTHRPC_ERR_PROTOCOL);
     }
-    if (r->id == 0) c->in_flight = 0; /* a connection-level error answered instead */
+    if (r->id == 0) {
+        c->in_flight = 0; /* a connection-level error answered instead */
+        if (strcmp(r->error_type, "FrameTooLarge") == 0) c->broken = 1; /* the server closes */
+    }
     if (r->status != AUTHRPC__V1__STATUS__OK) {
         *out = r;
         return AUTHRPC_ERR_STATUS;

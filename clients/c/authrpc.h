@@ -14,9 +14,12 @@
  * can be read; free it as usual. On any other error the out pointer is set to NULL.
  *
  * A connection is not thread-safe: use one per thread, or lock around it.
- * After AUTHRPC_ERR_IO, _TIMEOUT (of a blocking call), _PROTOCOL or
- * _FRAME_TOO_LARGE the connection is broken: every later call returns
- * AUTHRPC_ERR_CLOSED; close it and connect again.
+ * After AUTHRPC_ERR_IO, _TIMEOUT (of a blocking call), _PROTOCOL,
+ * _FRAME_TOO_LARGE or an id-0 FrameTooLarge answer (the server closes) the
+ * connection is broken: every later call returns AUTHRPC_ERR_CLOSED; close it and
+ * connect again. The same holds for AUTHRPC_ERR_IO on a connection the server
+ * closed while it was idle (AUTHRPC_IDLE_TIMEOUT_S): this library never
+ * reconnects or retries by itself.
  */
 #ifndef AUTHRPC_H
 #define AUTHRPC_H

@@ -343,3 +343,33 @@ def test_connect_refused():
     probe.close()
     with pytest.raises(TransportError):
         Client("127.0.0.1", port, timeout=1).health()
+
+
+def test_idle_connection_closed_by_server_is_replaced(serve):
+    def one_answer_then_close(sock):
+        req = read_request(sock)
+        sock.sendall(encode_frame(answer(req)))
+
+    server = serve(one_answer_then_close)
+    with server.client() as client:
+        assert client.health().version == "test-1"
+        time.sleep(0.1)  # the server has closed its side
+        assert client.health().version == "test-1"
+    assert server.connections == 2
+
+
+def test_frame_too_large_answer_drops_the_connection(serve):
+    def too_large(sock):
+        req = read_request(sock)
+        if req.WhichOneof("body") == "sign_out":
+            sock.sendall(encode_frame(pb.Response(status=pb.RESOURCE_EXHAUSTED, error_type="FrameTooLarge")))
+            return
+        script_answer_from(sock, req)
+
+    server = serve(too_large)
+    with server.client() as client:
+        with pytest.raises(AuthRPCError) as info:
+            client.sign_out("x" * 100)
+        assert info.value.id == 0 and info.value.error_type == "FrameTooLarge"
+        assert client.health().version == "test-1"
+    assert server.connections == 2

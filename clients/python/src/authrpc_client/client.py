@@ -89,6 +89,12 @@ class _Connection:
         except OSError:
             pass
 
+    def closed_by_peer(self) -> bool:
+        """True if this idle connection is readable: the server closed it (its
+        idle timeout, SPEC §3) or sent something unasked. Checked before each
+        blocking call so that a stale connection is replaced, not failed on."""
+        return _wait(self.sock.fileno(), select.POLLIN, time.monotonic()) != 0
+
     def _read_some(self) -> bool:
         try:
             data = self.sock.recv(_READ_CHUNK)
@@ -202,6 +208,8 @@ class Client:
         req.id = self._take_id()
         if not req.deadline_ms:
             req.deadline_ms = self.deadline_ms
+        if self._conn is not None and not self._conn.rbuf and self._conn.closed_by_peer():
+            self._drop()
         conn = self.connect()._conn
         deadline = _deadline(self.timeout)
         try:
@@ -214,6 +222,8 @@ class Client:
         if resp.id not in (req.id, 0):
             self._drop()
             raise ProtocolError(f"answer for id {resp.id} while waiting for {req.id}")
+        if resp.id == 0 and resp.error_type == "FrameTooLarge":
+            self._drop()  # the server closes the connection after this answer
         if resp.status != pb.OK:
             raise AuthRPCError(resp)
         return resp
