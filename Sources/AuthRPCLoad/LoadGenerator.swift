@@ -1,0 +1,101 @@
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+import Wire
+
+/// Runs a `LoadPlan` against a server and reports what it measured.
+public enum LoadGenerator {
+    public struct PlanError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func run(_ plan: LoadPlan, group: any EventLoopGroup) async throws -> LoadReport {
+        guard !plan.templates.isEmpty else { throw PlanError(description: "no requests to send") }
+        guard plan.connections > 0, plan.depth > 0 else { throw PlanError(description: "connections and depth must be positive") }
+
+        let loops = Array(group.makeIterator())
+        var statsByLoop: [ObjectIdentifier: LoopStats] = [:]
+        for loop in loops {
+            statsByLoop[ObjectIdentifier(loop)] = LoopStats()
+        }
+        let progress = SharedProgress()
+        let perConnectionInterval = plan.rate.map { UInt64(1e9 * Double(plan.connections) / $0) }
+        let quotas = plan.requestLimit.map { limit in
+            (0..<plan.connections).map { limit / plan.connections + ($0 < limit % plan.connections ? 1 : 0) }
+        }
+
+        var channels: [any Channel] = []
+        var finishedFutures: [EventLoopFuture<Void>] = []
+        let began = ContinuousClock.now
+        for index in 0..<plan.connections {
+            let loop = loops[index % loops.count]
+            let stats = statsByLoop[ObjectIdentifier(loop)]!
+            let finished = loop.makePromise(of: Void.self)
+            let settings = LoadConnectionHandler.Settings(
+                templates: plan.templates, firstTemplate: index * 7919, depth: plan.depth,
+                intervalNanos: perConnectionInterval, quota: quotas?[index])
+            let channel = try await ClientBootstrap(group: loop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: 16 << 20)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            LoadConnectionHandler(settings: settings, stats: stats, progress: progress, finished: finished))
+                    }
+                }
+                .connect(host: plan.host, port: plan.port).get()
+            channels.append(channel)
+            finishedFutures.append(finished.futureResult)
+        }
+
+        let reporter = plan.progress ? Task { await reportProgress(progress, began: began) } : nil
+        if plan.requestLimit == nil {
+            try? await Task.sleep(for: plan.duration)
+            for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StopLoad()) }
+        }
+        // Let outstanding answers arrive; then whatever is still open has lost them.
+        let drained = EventLoopFuture.andAllComplete(finishedFutures, on: loops[0])
+        let drainTimeout = Task {
+            try await Task.sleep(for: plan.requestLimit == nil ? .seconds(10) : .seconds(3600))
+            for channel in channels { channel.close(promise: nil) }
+        }
+        try? await drained.get()
+        drainTimeout.cancel()
+        let elapsed = ContinuousClock.now - began
+        reporter?.cancel()
+        if plan.progress { FileHandle.standardError.write(Data("\n".utf8)) }
+
+        var report = LoadReport(
+            elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            sent: 0, answered: 0, lost: 0, connectionErrors: 0, outcomes: [:],
+            latency: Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,
+                                       numberOfSignificantValueDigits: .three),
+            connections: plan.connections, depth: plan.rate == nil ? plan.depth : nil, rate: plan.rate)
+        for loop in loops {
+            let stats = statsByLoop[ObjectIdentifier(loop)]!
+            let snapshot = try await loop.submit {
+                (stats.sent, stats.answered, stats.connectionErrors, stats.outcomes, stats.latency)
+            }.get()
+            report.sent += snapshot.0
+            report.answered += snapshot.1
+            report.connectionErrors += snapshot.2
+            report.outcomes.merge(snapshot.3, uniquingKeysWith: +)
+            report.latency.add(snapshot.4)
+        }
+        report.lost = report.sent - report.answered
+        return report
+    }
+
+    private static func reportProgress(_ progress: SharedProgress, began: ContinuousClock.Instant) async {
+        var last = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let now = progress.answered.load(ordering: .relaxed)
+            let seconds = (ContinuousClock.now - began).components.seconds
+            FileHandle.standardError.write(Data("\r[\(seconds)s] answered \(now)  (\(now - last)/s)   ".utf8))
+            last = now
+        }
+    }
+}
