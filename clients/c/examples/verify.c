@@ -22,6 +22,7 @@ static Authrpc__V1__TokenUse parse_use(const char *s)
 /* Prints status, error_type and message of a non-OK answer. */
 static void print_status(const char *what, const authrpc_response *r)
 {
+    fflush(stdout); /* keep stdout and stderr lines in order */
     fprintf(stderr, "%s: %s %s: %s", what, authrpc_status_name(r->status), r->error_type,
             r->message);
     if (r->retry_after_ms) fprintf(stderr, " (retry after %u ms)", r->retry_after_ms);
