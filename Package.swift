@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "Wire",
+                "AuthRPC", "AuthRPCClient", "Wire", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

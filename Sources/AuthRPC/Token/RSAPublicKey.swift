@@ -84,8 +84,7 @@ final class RSAPublicKey: @unchecked Sendable {
         defer { BN_free(bnE) }
         guard let builder = OSSL_PARAM_BLD_new() else { throw .openSSL("OSSL_PARAM_BLD_new failed") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        guard OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, bnN) == 1,
-              OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, bnE) == 1,
+        guard authrpc_param_bld_push_rsa_public(builder, bnN, bnE) == 1,
               let params = OSSL_PARAM_BLD_to_param(builder)
         else { throw .openSSL("OSSL_PARAM_BLD failed") }
         defer { OSSL_PARAM_free(params) }
