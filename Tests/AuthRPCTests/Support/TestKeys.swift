@@ -127,7 +127,7 @@ final class JWKSFile: Sendable {
     }
 
     func write(_ jwks: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(jwks.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(jwks.utf8))
     }
 
     func delete() { try? FileManager.default.removeItem(atPath: path) }
