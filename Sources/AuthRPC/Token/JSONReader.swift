@@ -54,17 +54,46 @@ struct JSONReader {
         depth += 1
         guard depth <= Self.maxDepth else { throw Malformed(reason: "nested too deeply") }
         pos += 1
-        var seen: [JSONKey] = []
+        // Keys seen so far, for duplicate detection: the first 32 in stack space, any more
+        // in an array. Escaped keys are decoded into buffers freed when the object ends.
+        var failure: Malformed?
+        var escapedKeys: [UnsafeMutableBufferPointer<UInt8>] = []
+        defer { for buffer in escapedKeys { buffer.deallocate() } }
+        withUnsafeTemporaryAllocation(of: JSONKey.self, capacity: 32) { slots in
+            do throws(Malformed) {
+                try readMembers(slots: slots, escapedKeys: &escapedKeys, member)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        depth -= 1
+    }
+
+    private mutating func readMembers(slots: UnsafeMutableBufferPointer<JSONKey>,
+                                      escapedKeys: inout [UnsafeMutableBufferPointer<UInt8>],
+                                      _ member: (JSONKey, inout JSONReader) throws(Malformed) -> Void) throws(Malformed) {
+        var overflow: [JSONKey] = []
+        var count = 0
+        // A 64-bit filter over (length, first, last byte): only a key whose bit is already
+        // set is compared with the earlier keys, so the common case is O(1) per key.
+        var filter: UInt64 = 0
         skipWhitespace()
         if peekByte() == UInt8(ascii: "}") {
-            pos += 1; depth -= 1
+            pos += 1
             return
         }
         while true {
             skipWhitespace()
-            let key = try readKey()
-            for other in seen where other == key { throw Malformed(reason: "duplicate key") }
-            seen.append(key)
+            let key = try readKey(escapedKeys: &escapedKeys)
+            let bit: UInt64 = 1 << (key.fingerprint & 63)
+            if filter & bit != 0 {
+                for i in 0..<min(count, slots.count) where slots[i] == key { throw Malformed(reason: "duplicate key") }
+                for other in overflow where other == key { throw Malformed(reason: "duplicate key") }
+            }
+            filter |= bit
+            if count < slots.count { slots.initializeElement(at: count, to: key) } else { overflow.append(key) }
+            count += 1
             skipWhitespace()
             guard peekByte() == UInt8(ascii: ":") else { throw Malformed(reason: "expected ':'") }
             pos += 1
@@ -72,7 +101,7 @@ struct JSONReader {
             skipWhitespace()
             switch peekByte() {
             case UInt8(ascii: ","): pos += 1
-            case UInt8(ascii: "}"): pos += 1; depth -= 1; return
+            case UInt8(ascii: "}"): pos += 1; return
             default: throw Malformed(reason: "expected ',' or '}'")
             }
         }
@@ -142,6 +171,23 @@ struct JSONReader {
         return String(decoding: UnsafeBufferPointer(start: base + s.start, count: s.count), as: UTF8.self)
     }
 
+    /// Reads a string and returns the index of the candidate it equals (byte for byte,
+    /// after unescaping), or nil when it equals none. Allocates nothing: used for claims
+    /// that are only compared with configuration (`iss`, `client_id`, `aud`).
+    mutating func readString(matchingOneOf candidates: [[UInt8]]) throws(Malformed) -> Int? {
+        skipWhitespace()
+        let s = try scanString()
+        for (i, candidate) in candidates.enumerated() {
+            if let decoded = s.decoded {
+                if decoded == candidate { return i }
+            } else if candidate.count == s.count,
+                      candidate.withUnsafeBytes({ s.count == 0 || memcmp($0.baseAddress!, base + s.start, s.count) == 0 }) {
+                return i
+            }
+        }
+        return nil
+    }
+
     mutating func readBool() throws(Malformed) -> Bool {
         skipWhitespace()
         if matchLiteral("true") { return true }
@@ -195,10 +241,14 @@ struct JSONReader {
         return true
     }
 
-    private mutating func readKey() throws(Malformed) -> JSONKey {
+    private mutating func readKey(escapedKeys: inout [UnsafeMutableBufferPointer<UInt8>]) throws(Malformed) -> JSONKey {
         guard peekByte() == UInt8(ascii: "\"") else { throw Malformed(reason: "expected a key") }
         let s = try scanString()
-        return JSONKey(raw: UnsafeBufferPointer(start: base + s.start, count: s.count), decoded: s.decoded)
+        guard let decoded = s.decoded else { return JSONKey(bytes: UnsafeBufferPointer(start: base + s.start, count: s.count)) }
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(decoded.count, 1))
+        _ = buffer.initialize(from: decoded)
+        escapedKeys.append(buffer)
+        return JSONKey(bytes: UnsafeBufferPointer(rebasing: buffer[..<decoded.count]))
     }
 
     /// Consumes a string at `pos` (which is at the opening quote). Returns the raw content
@@ -209,6 +259,17 @@ struct JSONReader {
         let start = pos
         var escaped = false
         while true {
+            // Fast path: skip 8 plain ASCII bytes at a time (no quote, backslash, control
+            // character or non-ASCII byte among them), found with SWAR bit tricks.
+            while pos + 8 <= end {
+                let x = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | (x &- ones &* 0x20) | x
+                if special & highs != 0 { break }
+                pos += 8
+            }
             guard pos < end else { throw Malformed(reason: "unterminated string") }
             let c = base[pos]
             if c == UInt8(ascii: "\"") { break }
@@ -355,24 +416,24 @@ struct JSONReader {
     }
 }
 
-/// An object member's key, as raw bytes (no escapes) or decoded bytes. Only valid while
-/// the reader's buffer is; never stored.
+/// An object member's key, unescaped. Only valid while the reader's object is being
+/// read; never stored.
 struct JSONKey: Equatable {
-    let raw: UnsafeBufferPointer<UInt8>
-    let decoded: [UInt8]?
+    let bytes: UnsafeBufferPointer<UInt8>
 
+    var count: Int { bytes.count }
+
+    /// Cheap summary for duplicate detection; equal keys have equal fingerprints.
+    var fingerprint: Int { bytes.count &* 7 &+ Int(bytes.first ?? 0) &+ Int(bytes.last ?? 0) &* 3 }
+
+    @inline(__always)
     func matches(_ name: StaticString) -> Bool {
         let n = name.utf8CodeUnitCount
-        if let decoded {
-            return decoded.count == n && decoded.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, n) == 0 }
-        }
-        return raw.count == n && (n == 0 || memcmp(raw.baseAddress!, name.utf8Start, n) == 0)
+        return bytes.count == n && (n == 0 || memcmp(bytes.baseAddress!, name.utf8Start, n) == 0)
     }
 
     static func == (a: JSONKey, b: JSONKey) -> Bool {
-        if a.decoded == nil && b.decoded == nil {
-            return a.raw.count == b.raw.count && (a.raw.count == 0 || memcmp(a.raw.baseAddress!, b.raw.baseAddress!, a.raw.count) == 0)
-        }
-        return a.decoded ?? Array(a.raw) == b.decoded ?? Array(b.raw)
+        a.bytes.count == b.bytes.count
+            && (a.bytes.count == 0 || memcmp(a.bytes.baseAddress!, b.bytes.baseAddress!, a.bytes.count) == 0)
     }
 }

@@ -16,6 +16,8 @@ public import Wire
 /// fetch, or a document with no usable key, keeps the old keys.
 public final class JWKSCache: Sendable {
     public let pool: PoolConfig
+    /// `pool.issuer`, kept apart so the hot path reads one string, not the whole config.
+    public let issuer: String
     private let source: JWKSSource
     private let minRefresh: Duration
     private let refreshInterval: Duration
@@ -34,6 +36,17 @@ public final class JWKSCache: Sendable {
             var byKid: [String: RSAPublicKey] = [:]
             for entry in set?.entries ?? [] { byKid[entry.kid] = entry.key }
             self.byKid = byKid
+        }
+
+        /// A short linear scan for the usual handful of keys (a `String` compare is a length
+        /// check and a memcmp), the dictionary beyond that.
+        func key(_ kid: String) -> RSAPublicKey? {
+            guard let entries = set?.entries else { return nil }
+            if entries.count <= 8 {
+                for entry in entries where entry.kid == kid { return entry.key }
+                return nil
+            }
+            return byKid[kid]
         }
     }
 
@@ -55,6 +68,7 @@ public final class JWKSCache: Sendable {
     init(pool: PoolConfig, transport: any HTTPTransport, minRefresh: Duration, refreshInterval: Duration,
          clock: VerifierClock, logger: Logger) {
         self.pool = pool
+        self.issuer = pool.issuer
         self.source = JWKSSource(url: pool.jwksURL, transport: transport)
         self.minRefresh = minRefresh
         self.refreshInterval = refreshInterval
@@ -68,7 +82,7 @@ public final class JWKSCache: Sendable {
     /// The key for `kid` and the snapshot generation it came from; nil when unknown.
     func key(for kid: String) -> (key: RSAPublicKey, generation: UInt64)? {
         let snapshot = current.withLock { $0 }
-        guard let key = snapshot.byKid[kid] else { return nil }
+        guard let key = snapshot.key(kid) else { return nil }
         return (key, snapshot.generation)
     }
 

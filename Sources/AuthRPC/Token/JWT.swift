@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A compact JWS (RFC 7515 §7.1) split and decoded, *not yet trusted*: SPEC §6 step 1.
 ///
 /// Only two header members are read: `alg` and `kid`. Everything else in the header —
@@ -16,39 +20,55 @@ struct JWT {
     let signingInputCount: Int
 
     /// Parses `token` (its UTF-8 bytes). The size limit is the caller's (it knows the config).
-    init(token: UnsafeRawBufferPointer) throws(VerificationError) {
-        guard let firstDot = token.firstIndex(of: UInt8(ascii: ".")) else {
-            throw VerificationError(.malformedToken, "token is not three base64url parts")
-        }
-        let rest = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)...])
-        guard let secondDotInRest = rest.firstIndex(of: UInt8(ascii: ".")) else {
-            throw VerificationError(.malformedToken, "token is not three base64url parts")
-        }
-        let secondDot = firstDot + 1 + secondDotInRest
-        let sigPart = UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...])
-        guard !sigPart.contains(UInt8(ascii: ".")) else {
-            throw VerificationError(.malformedToken, "token is not three base64url parts")
-        }
-        guard let headerBytes = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[..<firstDot])),
-              let payloadBytes = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])),
-              let signature = Base64URL.decode(sigPart)
-        else { throw VerificationError(.malformedToken, "token part is not valid base64url") }
+    init(token: UnsafeRawBufferPointer, expected: TokenClaims.Expected = TokenClaims.Expected()) throws(VerificationError) {
+        let threeParts = VerificationError(.malformedToken, "token is not three base64url parts")
+        guard let base = token.baseAddress,
+              let dot1 = memchr(base, Int32(UInt8(ascii: ".")), token.count)
+        else { throw threeParts }
+        let firstDot = base.distance(to: UnsafeRawPointer(dot1))
+        guard let dot2 = memchr(base + firstDot + 1, Int32(UInt8(ascii: ".")), token.count - firstDot - 1) else { throw threeParts }
+        let secondDot = base.distance(to: UnsafeRawPointer(dot2))
+        guard memchr(base + secondDot + 1, Int32(UInt8(ascii: ".")), token.count - secondDot - 1) == nil else { throw threeParts }
 
-        let header = headerBytes.withUnsafeBytes { Self.parseHeader($0) }
+        let headerPart = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
+        let payloadPart = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
+        let badBase64 = VerificationError(.malformedToken, "token part is not valid base64url")
+        guard let headerCount = Base64URL.decodedCount(headerPart.count),
+              let payloadCount = Base64URL.decodedCount(payloadPart.count),
+              let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...]))
+        else { throw badBase64 }
+
+        // Header and payload are decoded into scratch space (on the stack when small) and
+        // parsed there; only the payload text is kept, as a String.
+        let header = withUnsafeTemporaryAllocation(byteCount: max(headerCount, 1), alignment: 1) { scratch in
+            let decoded = UnsafeMutableRawBufferPointer(rebasing: scratch[..<headerCount])
+            return Base64URL.decode(headerPart, into: decoded) ? Self.parseHeader(UnsafeRawBufferPointer(decoded)) : nil
+        }
+        guard let header else { throw badBase64 }
         guard case .success(let (algorithm, keyID)) = header else {
             throw VerificationError(.malformedToken, "token header is not a JSON object (\(Self.reason(header)))")
         }
-        let payload = payloadBytes.withUnsafeBytes { raw in
-            Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) }
+        // The payload is decoded straight into the String returned as `payload_json` and
+        // parsed there (strictly, UTF-8 included) before the String takes it.
+        var parsed: Result<TokenClaims, JSONReader.Malformed>?
+        let payloadJSON = String(unsafeUninitializedCapacity: payloadCount) { buffer in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            guard Base64URL.decode(payloadPart, into: raw) else { return 0 }
+            do throws(JSONReader.Malformed) {
+                parsed = .success(try TokenClaims(json: UnsafeRawBufferPointer(raw), expected: expected))
+            } catch {
+                parsed = .failure(error)
+            }
+            return payloadCount
         }
-        guard case .success(let claims) = payload else {
-            throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(Self.reason(payload)))")
+        guard let parsed else { throw badBase64 }
+        guard case .success(let claims) = parsed else {
+            throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(Self.reason(parsed)))")
         }
         self.algorithm = algorithm
         self.keyID = keyID
         self.claims = claims
-        // Valid UTF-8: strings were validated and everything outside them is ASCII.
-        self.payloadJSON = String(decoding: payloadBytes, as: UTF8.self)
+        self.payloadJSON = payloadJSON
         self.signature = signature
         self.signingInputCount = secondDot
     }

@@ -66,6 +66,9 @@ final class RSAPublicKey: @unchecked Sendable {
             ERR_clear_error()
             return false
         }
+        // The copy is used once: let Final work on it in place instead of on yet another
+        // duplicate (OpenSSL 3.0 duplicates the context in Final unless told it is final).
+        EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE)
         let sig = signature.bindMemory(to: UInt8.self)
         let msg = message.bindMemory(to: UInt8.self)
         let ok = EVP_DigestVerify(ctx, sig.baseAddress, sig.count, msg.baseAddress, msg.count) == 1

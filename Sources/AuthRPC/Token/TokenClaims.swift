@@ -6,7 +6,20 @@
 /// malformed (step 1) rather than being ignored: a claim we cannot read must not
 /// silently stop being checked. `null` counts as absent.
 struct TokenClaims: Sendable {
-    var issuer: String?
+    /// What the payload's identity claims are compared with. They are matched while
+    /// parsing, byte for byte, so the hot path allocates no string for them (the answer
+    /// reuses the configured string, which is the same text).
+    struct Expected: Sendable {
+        var issuers: [[UInt8]] = []
+        var clientIDs: [[UInt8]] = []
+        init(issuers: [String] = [], clientIDs: [String] = []) {
+            self.issuers = issuers.map { Array($0.utf8) }
+            self.clientIDs = clientIDs.map { Array($0.utf8) }
+        }
+    }
+
+    /// Index into `Expected.issuers` of `iss`; nil when absent or not configured.
+    var issuerIndex: Int?
     var subject: String?
     /// `username` (access tokens).
     var username: String?
@@ -18,10 +31,12 @@ struct TokenClaims: Sendable {
     /// `cognito:groups`.
     var groups: [String] = []
     var tokenUse: String?
-    /// `client_id` (access tokens).
-    var clientID: String?
-    /// `aud` (id tokens): a string or an array of strings (RFC 7519 §4.1.3).
-    var audience: [String] = []
+    /// Index into `Expected.clientIDs` of `client_id` (access tokens); nil when absent or
+    /// not an accepted client.
+    var clientIDIndex: Int?
+    /// Index into `Expected.clientIDs` of the first accepted `aud` (id tokens); `aud` may be
+    /// a string or an array of strings (RFC 7519 §4.1.3).
+    var audienceIndex: Int?
     /// `scope`, space-separated (access tokens).
     var scope: String?
     var expiresAt: Int64?
@@ -33,32 +48,60 @@ struct TokenClaims: Sendable {
 
     init() {}
 
+    /// `scope` split on spaces (RFC 6749 §3.3), empty pieces dropped; byte-wise, as
+    /// `String.split` works per Character and costs more than this whole parse.
+    var scopes: [String] {
+        guard var text = scope, !text.isEmpty else { return [] }
+        return text.withUTF8 { bytes in
+            var out: [String] = []
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: " ") {
+                if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
+                start = i + 1
+            }
+            return out
+        }
+    }
+
     /// Parses a payload; throws when it is not one strict JSON object of the expected shape.
-    init(json: UnsafeRawBufferPointer) throws(JSONReader.Malformed) {
+    init(json: UnsafeRawBufferPointer, expected: Expected = Expected()) throws(JSONReader.Malformed) {
         var reader = JSONReader(json)
-        var claims = TokenClaims()
         try reader.readObject { key, r throws(JSONReader.Malformed) in
-            if key.matches("iss") { claims.issuer = try Self.string(&r) }
-            else if key.matches("sub") { claims.subject = try Self.string(&r) }
-            else if key.matches("exp") { claims.expiresAt = try Self.date(&r) }
-            else if key.matches("iat") { claims.issuedAt = try Self.date(&r) }
-            else if key.matches("nbf") { claims.notBefore = try Self.date(&r) }
-            else if key.matches("auth_time") { claims.authTime = try Self.date(&r) }
-            else if key.matches("token_use") { claims.tokenUse = try Self.string(&r) }
-            else if key.matches("client_id") { claims.clientID = try Self.string(&r) }
-            else if key.matches("aud") { claims.audience = try Self.stringOrArray(&r) }
-            else if key.matches("scope") { claims.scope = try Self.string(&r) }
-            else if key.matches("username") { claims.username = try Self.string(&r) }
-            else if key.matches("cognito:username") { claims.cognitoUsername = try Self.string(&r) }
-            else if key.matches("cognito:groups") { claims.groups = try Self.stringArray(&r) }
-            else if key.matches("email") { claims.email = try Self.string(&r) }
-            else if key.matches("email_verified") { claims.emailVerified = try Self.flag(&r) }
-            else if key.matches("jti") { claims.jti = try Self.string(&r) }
-            else if key.matches("origin_jti") { claims.originJTI = try Self.string(&r) }
-            else { try r.skipValue() }
+            // Dispatch on length first: at most a few byte compares per member.
+            switch key.count {
+            case 3:
+                if key.matches("iss") { self.issuerIndex = try Self.match(&r, expected.issuers) }
+                else if key.matches("sub") { self.subject = try Self.string(&r) }
+                else if key.matches("exp") { self.expiresAt = try Self.date(&r) }
+                else if key.matches("iat") { self.issuedAt = try Self.date(&r) }
+                else if key.matches("nbf") { self.notBefore = try Self.date(&r) }
+                else if key.matches("aud") { self.audienceIndex = try Self.matchStringOrArray(&r, expected.clientIDs) }
+                else if key.matches("jti") { self.jti = try Self.string(&r) }
+                else { try r.skipValue() }
+            case 5:
+                if key.matches("scope") { self.scope = try Self.string(&r) }
+                else if key.matches("email") { self.email = try Self.string(&r) }
+                else { try r.skipValue() }
+            case 8:
+                if key.matches("username") { self.username = try Self.string(&r) } else { try r.skipValue() }
+            case 9:
+                if key.matches("token_use") { self.tokenUse = try Self.string(&r) }
+                else if key.matches("client_id") { self.clientIDIndex = try Self.match(&r, expected.clientIDs) }
+                else if key.matches("auth_time") { self.authTime = try Self.date(&r) }
+                else { try r.skipValue() }
+            case 10:
+                if key.matches("origin_jti") { self.originJTI = try Self.string(&r) } else { try r.skipValue() }
+            case 14:
+                if key.matches("cognito:groups") { self.groups = try Self.stringArray(&r) }
+                else if key.matches("email_verified") { self.emailVerified = try Self.flag(&r) }
+                else { try r.skipValue() }
+            case 16:
+                if key.matches("cognito:username") { self.cognitoUsername = try Self.string(&r) } else { try r.skipValue() }
+            default:
+                try r.skipValue()
+            }
         }
         try reader.finish()
-        self = claims
     }
 
     private static func string(_ r: inout JSONReader) throws(JSONReader.Malformed) -> String? {
@@ -91,9 +134,23 @@ struct TokenClaims: Sendable {
         }
     }
 
-    private static func stringOrArray(_ r: inout JSONReader) throws(JSONReader.Malformed) -> [String] {
-        if try r.peekKind() == .string { return [try r.readString()] }
-        return try stringArray(&r)
+    private static func match(_ r: inout JSONReader, _ candidates: [[UInt8]]) throws(JSONReader.Malformed) -> Int? {
+        switch try r.peekKind() {
+        case .string: return try r.readString(matchingOneOf: candidates)
+        case .null: try r.readNull(); return nil
+        default: throw JSONReader.Malformed(reason: "claim should be a string")
+        }
+    }
+
+    private static func matchStringOrArray(_ r: inout JSONReader, _ candidates: [[UInt8]]) throws(JSONReader.Malformed) -> Int? {
+        guard try r.peekKind() == .array else { return try match(&r, candidates) }
+        var first: Int?
+        try r.readArray { e throws(JSONReader.Malformed) in
+            guard try e.peekKind() == .string else { throw JSONReader.Malformed(reason: "aud should hold strings") }
+            let index = try e.readString(matchingOneOf: candidates)
+            if first == nil { first = index }
+        }
+        return first
     }
 
     private static func flag(_ r: inout JSONReader) throws(JSONReader.Malformed) -> Bool {

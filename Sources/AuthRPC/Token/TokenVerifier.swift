@@ -19,6 +19,8 @@ public final class TokenVerifier: Sendable {
     private let leeway: Int64
     private let clock: VerifierClock
     private let cache: VerifiedTokenCache?
+    /// Configured issuers and client ids as bytes, matched during parsing.
+    private let expected: TokenClaims.Expected
 
     public init(config: ServiceConfig, keys: JWKSRegistry, clock: VerifierClock = .system) {
         self.keys = keys
@@ -27,6 +29,7 @@ public final class TokenVerifier: Sendable {
         self.leeway = config.clockLeewaySeconds
         self.clock = clock
         self.cache = VerifiedTokenCache(capacity: config.verifyCacheEntries)
+        self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.pool.issuer), clientIDs: config.clientIDs)
     }
 
     /// Verifies `token` without waiting for anything. `.awaitingKeys` only for an unknown
@@ -83,7 +86,7 @@ public final class TokenVerifier: Sendable {
             return .failed(VerificationError(.malformedToken, "token is longer than \(maxTokenBytes) bytes"))
         }
         let jwt: JWT
-        do { jwt = try JWT(token: bytes) } catch { return .failed(error) }
+        do { jwt = try JWT(token: bytes, expected: expected) } catch { return .failed(error) }
 
         // Step 2: RS256 only, whatever else the header says; kid required.
         guard jwt.algorithm == "RS256" else {
@@ -92,9 +95,10 @@ public final class TokenVerifier: Sendable {
         guard let kid = jwt.keyID else { return .failed(VerificationError(.malformedToken, "token header has no kid")) }
 
         // Step 3: an issuer we are configured for, exact string; its keys, never the token's.
-        guard let issuer = jwt.claims.issuer, let pool = keys.cache(forIssuer: issuer) else {
+        guard let index = jwt.claims.issuerIndex else {
             return .failed(VerificationError(.wrongIssuer, "token issuer is not a configured user pool"))
         }
+        let pool = keys.caches[index]
 
         // Step 4: the kid must be published by that issuer; else one shared, rate-limited refetch.
         guard let (key, generation) = pool.key(for: kid) else {

@@ -11,8 +11,9 @@ final class VerifiedToken: Sendable {
     let issuedAt: Int64?
     /// `token_use` as sent, nil when absent.
     let tokenUseClaim: String?
-    /// Candidates for step 8: `aud` (id token) or `client_id` (access token).
-    let audience: [String]
+    /// For step 8: the accepted app client named by `aud` (id token) or `client_id`
+    /// (access token); nil when none is.
+    let audience: String?
     /// For step 9.
     let scopes: [String]
 
@@ -26,7 +27,7 @@ final class VerifiedToken: Sendable {
     init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64) {
         let c = jwt.claims
         let use: TokenUse = c.tokenUse == "id" ? .id : c.tokenUse == "access" ? .access : .any
-        let audience = use == .access ? (c.clientID.map { [$0] } ?? []) : c.audience
+        let audience = (use == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
         var claims = Claims()
         claims.sub = c.subject ?? ""
         claims.username = (use == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username) ?? ""
@@ -34,10 +35,10 @@ final class VerifiedToken: Sendable {
         claims.emailVerified = c.emailVerified
         claims.groups = c.groups
         claims.tokenUse = use
-        // Prefer the audience entry this service accepts (an `aud` array may hold several).
-        claims.clientID = audience.first(where: { clientIDs.contains($0) }) ?? audience.first ?? ""
-        claims.scopes = c.scope.map { $0.split(separator: " ").map(String.init) } ?? []
-        claims.issuer = c.issuer ?? ""
+        // The accepted client (an `aud` array may hold several); a token naming none fails step 8.
+        claims.clientID = audience ?? ""
+        claims.scopes = c.scopes
+        claims.issuer = keys.issuer  // `iss` matched this string exactly (step 3)
         claims.issuedAt = c.issuedAt ?? 0
         claims.expiresAt = c.expiresAt ?? 0
         claims.authTime = c.authTime ?? 0
@@ -89,7 +90,7 @@ final class VerifiedToken: Sendable {
 
     /// SPEC §6 step 8: `aud` for id tokens, `client_id` for access tokens.
     func checkAudience(_ clientIDs: [String]) -> VerificationError? {
-        if audience.contains(where: { clientIDs.contains($0) }) { return nil }
+        if let audience, clientIDs.contains(audience) { return nil }
         return VerificationError(.wrongAudience, claims.tokenUse == .access
             ? "token client_id is not an accepted app client" : "token aud is not an accepted app client")
     }
