@@ -73,10 +73,12 @@ public final class TokenVerifier: Sendable {
         if let cache {
             hash = cache.hash(bytes)
             if let hit = cache.lookup(token, hash: hash) {
-                if hit.keyStillTrusted && now < (hit.expiresAt ?? .min) &+ leeway {
+                if hit.keyStillTrusted {
+                    // Past exp the entry goes (step 6 below then answers TokenExpired).
+                    if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(token, hash: hash) }
                     return finish(hit, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
                 }
-                // Past exp or key withdrawn: never served again; verify from scratch below.
+                // Its key was withdrawn by a JWKS refresh: verify from scratch below.
                 cache.remove(token, hash: hash)
             }
         }
