@@ -22,7 +22,8 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
     var only = "both"
 
     func run() async throws {
-        let signer = try DevTokenSigner(kid: "bench-key-1")
+        // A kid shaped like Cognito's (44 characters of base64).
+        let signer = try DevTokenSigner(kid: "Xq2mF3vN8pL0rT6wY1zA4bC7dE9gH5jK2mN8pQ3sU0=")
         let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_BenchPool1"
         let clientID = "benchclient1234567890"
         let path = NSTemporaryDirectory() + "authrpc-bench-jwks-\(getpid()).json"

@@ -171,6 +171,24 @@ struct JSONReader {
         return String(decoding: UnsafeBufferPointer(start: base + s.start, count: s.count), as: UTF8.self)
     }
 
+    /// Reads a string and splits it on `separator`, dropping empty pieces, without building
+    /// the whole string first (`scope`, RFC 6749 §3.3).
+    mutating func readString(splittingOn separator: UInt8) throws(Malformed) -> [String] {
+        skipWhitespace()
+        let s = try scanString()
+        func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+            var out: [String] = []
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == separator {
+                if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
+                start = i + 1
+            }
+            return out
+        }
+        if let decoded = s.decoded { return decoded.withUnsafeBufferPointer(split) }
+        return split(UnsafeBufferPointer(start: base + s.start, count: s.count))
+    }
+
     /// Reads a string and returns the index of the candidate it equals (byte for byte,
     /// after unescaping), or nil when it equals none. Allocates nothing: used for claims
     /// that are only compared with configuration (`iss`, `client_id`, `aud`).

@@ -37,8 +37,8 @@ struct TokenClaims: Sendable {
     /// Index into `Expected.clientIDs` of the first accepted `aud` (id tokens); `aud` may be
     /// a string or an array of strings (RFC 7519 §4.1.3).
     var audienceIndex: Int?
-    /// `scope`, space-separated (access tokens).
-    var scope: String?
+    /// `scope` split on spaces (RFC 6749 §3.3), empty pieces dropped (access tokens).
+    var scopes: [String] = []
     var expiresAt: Int64?
     var notBefore: Int64?
     var issuedAt: Int64?
@@ -47,21 +47,6 @@ struct TokenClaims: Sendable {
     var originJTI: String?
 
     init() {}
-
-    /// `scope` split on spaces (RFC 6749 §3.3), empty pieces dropped; byte-wise, as
-    /// `String.split` works per Character and costs more than this whole parse.
-    var scopes: [String] {
-        guard var text = scope, !text.isEmpty else { return [] }
-        return text.withUTF8 { bytes in
-            var out: [String] = []
-            var start = 0
-            for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: " ") {
-                if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
-                start = i + 1
-            }
-            return out
-        }
-    }
 
     /// Parses a payload; throws when it is not one strict JSON object of the expected shape.
     init(json: UnsafeRawBufferPointer, expected: Expected = Expected()) throws(JSONReader.Malformed) {
@@ -79,7 +64,7 @@ struct TokenClaims: Sendable {
                 else if key.matches("jti") { self.jti = try Self.string(&r) }
                 else { try r.skipValue() }
             case 5:
-                if key.matches("scope") { self.scope = try Self.string(&r) }
+                if key.matches("scope") { self.scopes = try Self.spaceSeparated(&r) }
                 else if key.matches("email") { self.email = try Self.string(&r) }
                 else { try r.skipValue() }
             case 8:
@@ -109,6 +94,14 @@ struct TokenClaims: Sendable {
         case .string: return try r.readString()
         case .null: try r.readNull(); return nil
         default: throw JSONReader.Malformed(reason: "claim should be a string")
+        }
+    }
+
+    private static func spaceSeparated(_ r: inout JSONReader) throws(JSONReader.Malformed) -> [String] {
+        switch try r.peekKind() {
+        case .string: return try r.readString(splittingOn: UInt8(ascii: " "))
+        case .null: try r.readNull(); return []
+        default: throw JSONReader.Malformed(reason: "scope should be a string")
         }
     }
 

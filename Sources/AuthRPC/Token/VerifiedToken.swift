@@ -9,8 +9,6 @@ final class VerifiedToken: Sendable {
     let expiresAt: Int64?
     let notBefore: Int64?
     let issuedAt: Int64?
-    /// `token_use` as sent, nil when absent.
-    let tokenUseClaim: String?
     /// For step 8: the accepted app client named by `aud` (id token) or `client_id`
     /// (access token); nil when none is.
     let audience: String?
@@ -49,7 +47,6 @@ final class VerifiedToken: Sendable {
         self.expiresAt = c.expiresAt
         self.notBefore = c.notBefore
         self.issuedAt = c.issuedAt
-        self.tokenUseClaim = c.tokenUse
         self.audience = audience
         self.scopes = claims.scopes
         self.keys = keys
