@@ -146,4 +146,23 @@ final class TokenCheckGroupsTests: XCTestCase {
         transport.release()
         await registry.shutdown()
     }
+
+    func testCheckGroupsWithANewKidGoesLaterThenChecksGroups() async throws {
+        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let config = testConfig(jwksURL: "https://example.invalid/jwks.json", minRefresh: .seconds(0))
+        let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
+        await registry.start()
+        let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
+        transport.serve(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.rotatedKey]))
+        let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims(groups: ["admins", "Readers"]))
+        let request = Request(id: 11, body: .checkGroups(CheckGroupsRequest(token: token, allowedGroups: ["Readers"])))
+        guard case .later(let future) = CheckGroupsMethod(verifier: verifier).handle(request, on: loop) else {
+            return XCTFail("expected .later")
+        }
+        let response = try await future.get()
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertEqual(matched(response), ["Readers"])
+        XCTAssertEqual(transport.calls, 2)
+        await registry.shutdown()
+    }
 }

@@ -38,9 +38,9 @@ public struct CheckGroupsMethod: MethodHandler {
         switch verifier.verify(body.token, tokenUse: body.tokenUse) {
         case .verified(let claims): return .now(answer(.success(claims)))
         case .failed(let error): return .now(answer(.failure(error)))
-        case .awaitingKeys:
+        case .awaitingKeys(let fetch):
             return .later(afterKeyRefresh(request, on: eventLoop) { [verifier] in
-                answer(await verifier.verifyWaitingForKeys(body.token, tokenUse: body.tokenUse))
+                answer(await verifier.verify(body.token, after: fetch, tokenUse: body.tokenUse))
             })
         }
     }

@@ -39,15 +39,24 @@ public final class TokenVerifier: Sendable {
     }
 
     /// The whole verification, waiting for one JWKS refetch if the kid is unknown. Used by
-    /// the `.later` path of the method handlers and by tests.
+    /// tests and callers that are already async.
     public func verifyWaitingForKeys(_ token: String, tokenUse: TokenUse = .any,
                                      requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
-        var outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes)
-        if case .awaitingKeys(let fetch) = outcome {
-            await fetch.value
-            outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false)
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
+        case .verified(let claims): return .success(claims)
+        case .failed(let error): return .failure(error)
+        case .awaitingKeys(let fetch):
+            return await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
         }
-        switch outcome {
+    }
+
+    /// After `.awaitingKeys(fetch)`: waits for that shared fetch, then verifies once more
+    /// without starting another; a kid still unknown is `UnknownKey`. The `.later` path of
+    /// the method handlers.
+    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenUse = .any,
+                       requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
+        await fetch.value
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false) {
         case .verified(let claims): return .success(claims)
         case .failed(let error): return .failure(error)
         case .awaitingKeys: return .failure(Self.unknownKey)

@@ -25,10 +25,10 @@ public struct VerifyTokenMethod: MethodHandler {
         switch verifier.verify(body.token, tokenUse: body.tokenUse, requiredScopes: body.requiredScopes) {
         case .verified(let claims): return .now(answer(.success(claims)))
         case .failed(let error): return .now(answer(.failure(error)))
-        case .awaitingKeys:
+        case .awaitingKeys(let fetch):
             return .later(afterKeyRefresh(request, on: eventLoop) { [verifier] in
-                answer(await verifier.verifyWaitingForKeys(body.token, tokenUse: body.tokenUse,
-                                                           requiredScopes: body.requiredScopes))
+                answer(await verifier.verify(body.token, after: fetch, tokenUse: body.tokenUse,
+                                             requiredScopes: body.requiredScopes))
             })
         }
     }
