@@ -50,20 +50,23 @@ struct JWT {
         }
         // The payload is decoded straight into the String returned as `payload_json` and
         // parsed there (strictly, UTF-8 included) before the String takes it.
-        var parsed: Result<TokenClaims, JSONReader.Malformed>?
+        var claims = TokenClaims()
+        var malformed: JSONReader.Malformed?
+        var decoded = false
         let payloadJSON = String(unsafeUninitializedCapacity: payloadCount) { buffer in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             guard Base64URL.decode(payloadPart, into: raw) else { return 0 }
+            decoded = true
             do throws(JSONReader.Malformed) {
-                parsed = .success(try TokenClaims(json: UnsafeRawBufferPointer(raw), expected: expected))
+                try claims.parse(json: UnsafeRawBufferPointer(raw), expected: expected)
             } catch {
-                parsed = .failure(error)
+                malformed = error
             }
             return payloadCount
         }
-        guard let parsed else { throw badBase64 }
-        guard case .success(let claims) = parsed else {
-            throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(Self.reason(parsed)))")
+        guard decoded else { throw badBase64 }
+        if let malformed {
+            throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(malformed.reason))")
         }
         self.algorithm = algorithm
         self.keyID = keyID

@@ -50,6 +50,12 @@ struct TokenClaims: Sendable {
 
     /// Parses a payload; throws when it is not one strict JSON object of the expected shape.
     init(json: UnsafeRawBufferPointer, expected: Expected = Expected()) throws(JSONReader.Malformed) {
+        try parse(json: json, expected: expected)
+    }
+
+    /// Fills `self` from a payload (in place: the struct holds a dozen references and
+    /// is not copied around on the hot path).
+    mutating func parse(json: UnsafeRawBufferPointer, expected: Expected) throws(JSONReader.Malformed) {
         var reader = JSONReader(json)
         try reader.readObject { key, r throws(JSONReader.Malformed) in
             // Dispatch on length first: at most a few byte compares per member.
