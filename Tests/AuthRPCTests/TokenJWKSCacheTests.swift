@@ -208,4 +208,18 @@ final class TokenJWKSCacheTests: XCTestCase {
         XCTAssertEqual(set.skipped.count, 4)
         XCTAssertThrowsError(try RSAPublicKey(modulus: weak.publicNumbers().n, exponent: weak.publicNumbers().e))
     }
+
+    func testRunAsAServiceLoadsKeysAndStopsOnCancellation() async throws {
+        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let config = testConfig(jwksURL: httpURL, refresh: .milliseconds(30))
+        let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
+        let service = Task { try await registry.run() }
+        let loaded = await eventually { registry.hasKeysForEveryPool && transport.calls >= 2 }
+        XCTAssertTrue(loaded, "first fetch and at least one background refresh")
+        service.cancel()
+        try await service.value
+        let calls = transport.calls
+        try await Task.sleep(for: .milliseconds(150))
+        XCTAssertEqual(transport.calls, calls, "no refresh after the service stopped")
+    }
 }

@@ -1,4 +1,5 @@
 public import Logging
+public import ServiceLifecycle
 public import Wire
 
 /// Every configured pool's `JWKSCache`, by exact issuer string (SPEC §6 step 3: several
@@ -45,4 +46,14 @@ public final class JWKSRegistry: Sendable {
 
     /// Ready when every pool has at least one key (SPEC §6: not-ready until then; serves anyway).
     public var hasKeysForEveryPool: Bool { caches.allSatisfy { $0.keyCount > 0 } }
+}
+
+/// So the server can run the key refreshes in its `ServiceGroup` next to the listener:
+/// first fetch, background refresh until graceful shutdown (or cancellation), then stop.
+extension JWKSRegistry: Service {
+    public func run() async throws {
+        await start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
 }

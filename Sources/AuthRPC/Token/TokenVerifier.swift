@@ -8,8 +8,8 @@ public final class TokenVerifier: Sendable {
     public enum Outcome: Sendable {
         case verified(Claims)
         case failed(VerificationError)
-        /// The token's `kid` is not (yet) known and a JWKS fetch is under way: wait for
-        /// it, then call `verify` again (what `verifyWaitingForKeys` does).
+        /// The token's `kid` is not (yet) known and a JWKS fetch is under way: finish with
+        /// `verify(_:after:…)`, which waits for that fetch and verifies once more.
         case awaitingKeys(Task<Void, Never>)
     }
 
