@@ -11,8 +11,8 @@ import Glibc
 /// verification with that key. `verify` copies the prototype into a per-thread scratch
 /// context (`EVP_MD_CTX_copy_ex` only reads the prototype, which OpenSSL allows from many
 /// threads at once) instead of calling `EVP_DigestVerifyInit` per token: in OpenSSL 3.0
-/// the init fetches the algorithm under a global lock and costs ~4 µs, a third of the
-/// RSA-2048 verify itself (docs/BENCHMARKS.md).
+/// the init fetches the algorithm from the provider store under a process-wide lock and
+/// costs ~3 µs, a sixth of the RSA-2048 verify itself (docs/BENCHMARKS.md).
 final class RSAPublicKey: @unchecked Sendable {
     // @unchecked: both pointers are set once in init, never reassigned, only read
     // through OpenSSL calls that take them as const (or copy from them), and freed in deinit.
