@@ -6,5 +6,5 @@ struct AuthRPCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authrpc",
         abstract: "A small, fast authentication service for internal networks, backed by Cognito.",
-        subcommands: [BenchCommand.self])
+        subcommands: [ServeCommand.self, CallCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,112 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import Wire
+
+/// The TCP server of SPEC §3: accepts connections, frames them, dispatches
+/// requests, and shuts down gracefully. It is a `Service`, so a `ServiceGroup`
+/// runs it and turns SIGTERM/SIGINT into a graceful shutdown.
+public final class AuthRPCServer: Service, Sendable {
+    private let host: String
+    private let port: Int
+    private let limits: ConnectionLimits
+    private let maxFrameBytes: Int
+    private let shutdownGrace: TimeAmount
+    private let dispatcher: Dispatcher
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let connections: ConnectionRegistry
+    private let listener = Mutex<(any Channel)?>(nil)
+
+    public init(config: ServiceConfig, dispatcher: Dispatcher, group: any EventLoopGroup, logger: Logger) {
+        self.host = config.listenHost
+        self.port = config.listenPort
+        self.limits = ConnectionLimits(maxInFlight: config.maxInFlightPerConnection,
+                                       idleTimeout: TimeAmount(config.idleTimeout))
+        self.maxFrameBytes = config.maxFrameBytes
+        self.shutdownGrace = TimeAmount(config.shutdownGrace)
+        self.dispatcher = dispatcher
+        self.group = group
+        self.logger = logger
+        self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
+    }
+
+    /// Open connections right now.
+    public var connectionCount: Int { connections.count }
+
+    /// Binds the listening socket and starts accepting. Returns the bound address
+    /// (useful with port 0).
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let dispatcher = self.dispatcher, limits = self.limits, logger = self.logger
+        let connections = self.connections, maxFrameBytes = self.maxFrameBytes
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard connections.admit(channel) else {
+                    logger.warning("connection refused: at the connection limit")
+                    return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                    try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, limits: limits, logger: logger))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        listener.withLock { $0 = channel }
+        let address = channel.localAddress!
+        logger.info("listening", metadata: ["address": "\(address)"])
+        return address
+    }
+
+    /// Stops accepting; `waitUntilStopped` then drains the open connections.
+    public func stop() {
+        listener.withLock { $0 }?.close(promise: nil)
+    }
+
+    /// Returns once the listener has closed and every connection has answered what
+    /// it had in flight, or the shutdown grace has run out (then the rest are closed).
+    public func waitUntilStopped() async {
+        guard let channel = listener.withLock({ $0 }) else { return }
+        try? await channel.closeFuture.get()
+        await drainConnections()
+    }
+
+    /// `Service`: start, serve until a graceful shutdown is requested, then drain.
+    public func run() async throws {
+        try await start()
+        await withGracefulShutdownHandler {
+            await waitUntilStopped()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    private func drainConnections() async {
+        let open = connections.all
+        logger.info("draining connections", metadata: ["open": "\(open.count)"])
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(DrainEvent())
+        }
+        let deadline = ContinuousClock.now + .nanoseconds(shutdownGrace.nanoseconds)
+        while connections.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let left = connections.all
+        if !left.isEmpty {
+            logger.warning("shutdown grace over, closing connections", metadata: ["open": "\(left.count)"])
+            for channel in left { channel.close(promise: nil) }
+        }
+        logger.info("stopped")
+    }
+}
+
+struct ConnectionRefused: Error {}

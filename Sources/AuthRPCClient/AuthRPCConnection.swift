@@ -1,0 +1,64 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Wire
+
+/// One TCP connection to an authrpc server. Many calls may be outstanding at
+/// once on it; each gets its own id and its own answer.
+public final class AuthRPCConnection: Sendable {
+    private let channel: any Channel
+    private let nextID = Atomic<UInt64>(1)
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    /// Connects to `host:port`. `maxFrameBytes` bounds a single answer.
+    public static func connect(
+        host: String, port: Int,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        connectTimeout: Duration = .seconds(5),
+        maxFrameBytes: Int = 16 << 20
+    ) async throws -> AuthRPCConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
+                    try sync.addHandler(ClientHandler())
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+        return AuthRPCConnection(channel: channel)
+    }
+
+    /// Sends one request and waits for its answer. The id is chosen here.
+    public func call(_ body: Request.Body, deadlineMs: UInt32 = 0) async throws -> Response {
+        try await send(Request(id: makeID(), deadlineMs: deadlineMs, body: body)).get()
+    }
+
+    /// A fresh id, unique on this connection.
+    public func makeID() -> UInt64 {
+        nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Sends `request` as is (its id must not be in flight already) without
+    /// waiting; for pipelining many requests before reading answers.
+    public func send(_ request: Request, flush: Bool = true) -> EventLoopFuture<Response> {
+        let promise = channel.eventLoop.makePromise(of: Response.self)
+        let write = channel.write((request, promise))
+        if flush { channel.flush() }
+        write.whenFailure { promise.fail($0) }
+        return promise.futureResult
+    }
+
+    /// Flushes requests sent with `flush: false`.
+    public func flush() { channel.flush() }
+
+    public func close() async {
+        try? await channel.close()
+    }
+
+    public var isActive: Bool { channel.isActive }
+}

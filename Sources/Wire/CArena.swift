@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns every C allocation made while building the protobuf-c structs of one encode.
+///
+/// protobuf-c's pack functions read a tree of C structs, strings and pointer arrays that
+/// the caller must build and later free. Rather than pairing each `malloc` with its own
+/// `free` across a dozen converters, every allocation is registered here and released
+/// once, together, when the arena dies. Use it only through `withCArena`, so that its
+/// lifetime (and so every pointer it hands out) ends before the encode returns: no pointer
+/// it produces may be stored anywhere that outlives that closure.
+final class CArena {
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    fileprivate init() {
+        allocations.reserveCapacity(16)
+    }
+
+    deinit {
+        for pointer in allocations { free(pointer) }
+    }
+
+    /// Zeroed memory for `count` values of `T`, freed with the arena.
+    private func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else {
+            fatalError("out of memory while encoding a message")
+        }
+        allocations.append(raw)
+        return raw.bindMemory(to: T.self, capacity: max(count, 1))
+    }
+
+    /// A NUL-terminated copy of `string`, or nil for the empty string.
+    ///
+    /// nil is what protobuf-c packs as an absent (empty) proto3 string, so the common
+    /// empty field costs no allocation. protobuf-c strings are C strings: a Swift string
+    /// containing U+0000 is cut at that character on the wire.
+    func string(_ string: String) -> UnsafeMutablePointer<CChar>? {
+        if string.isEmpty { return nil }
+        return string.withCString { source in
+            let length = strlen(source) + 1
+            let copy = allocate(CChar.self, count: length)
+            copy.initialize(from: source, count: length)
+            return copy
+        }
+    }
+
+    /// A C array of strings for a `repeated string` field (`n_x`, `x`).
+    func strings(_ strings: [String]) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+        pointers(strings) { string($0) }
+    }
+
+    /// One protobuf-c message struct: zeroed, set up by its generated `__init` (which
+    /// points `base.descriptor` at the right descriptor and fills proto3 defaults), then
+    /// filled by `fill`.
+    func message<T>(_ initialize: (UnsafeMutablePointer<T>?) -> Void,
+                    _ fill: (inout T) -> Void) -> UnsafeMutablePointer<T> {
+        let message = allocate(T.self, count: 1)
+        initialize(message)
+        fill(&message.pointee)
+        return message
+    }
+
+    /// A C array of pointers, the shape protobuf-c uses for repeated messages, repeated
+    /// strings and maps. Empty input gives `(0, nil)`, as protobuf-c's own init does.
+    func pointers<Element, T>(_ elements: [Element],
+                              _ convert: (Element) -> UnsafeMutablePointer<T>?)
+        -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?) {
+        if elements.isEmpty { return (0, nil) }
+        let array = allocate(UnsafeMutablePointer<T>?.self, count: elements.count)
+        for (index, element) in elements.enumerated() {
+            array[index] = convert(element)
+        }
+        return (elements.count, array)
+    }
+
+    /// A `map<string, string>` field: one entry message per pair. Keys are sorted so
+    /// that the same value always encodes to the same bytes.
+    func map<Entry: CMapEntry>(_ dictionary: [String: String],
+                               _ initialize: (UnsafeMutablePointer<Entry>?) -> Void)
+        -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>?) {
+        pointers(dictionary.sorted { $0.key < $1.key }) { pair in
+            message(initialize) { entry in
+                entry.key = string(pair.key)
+                entry.value = string(pair.value)
+            }
+        }
+    }
+}
+
+/// Runs `body` with a fresh arena and frees everything it allocated when `body` returns.
+func withCArena<Result>(_ body: (CArena) throws -> Result) rethrows -> Result {
+    let arena = CArena()
+    return try withExtendedLifetime(arena) { try body(arena) }
+}

@@ -1,0 +1,79 @@
+import CAuthRPCProto
+import NIOCore
+
+/// The generated protobuf-c entry points of a message that travels alone in a frame
+/// (SPEC §3): `Request` and `Response`. Naming them once lets unpack/free and
+/// size/pack be wrapped once, below, instead of once per message.
+protocol ProtobufCRoot {
+    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>?
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>)
+    static func packedSize(_ message: UnsafePointer<Self>) -> Int
+    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int
+}
+
+extension Authrpc__V1__Request: ProtobufCRoot {
+    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__request__free_unpacked(message, nil) }
+    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__request__get_packed_size(message) }
+    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        authrpc__v1__request__pack(message, out)
+    }
+}
+
+extension Authrpc__V1__Response: ProtobufCRoot {
+    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__response__free_unpacked(message, nil) }
+    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__response__get_packed_size(message) }
+    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        authrpc__v1__response__pack(message, out)
+    }
+}
+
+/// The one place C messages meet bytes. Callers pass closures that convert between the
+/// C struct and a Swift value; no C pointer outlives a call here.
+enum ProtobufC {
+    /// Unpacks `bytes`, converts, and frees the unpacked tree exactly once.
+    static func decode<C: ProtobufCRoot, Value>(_ bytes: UnsafeRawBufferPointer, as _: C.Type,
+                                                _ convert: (C) -> Value) throws(WireError) -> Value {
+        guard let message = C.unpack(bytes) else { throw .malformed }
+        defer { C.freeUnpacked(message) }
+        return convert(message.pointee)
+    }
+
+    /// Decodes a buffer's readable bytes in place, leaving its reader index alone.
+    static func decode<C: ProtobufCRoot, Value>(_ buffer: ByteBuffer, as type: C.Type,
+                                                _ convert: (C) -> Value) throws(WireError) -> Value {
+        // `withUnsafeReadableBytes` only rethrows untyped errors; carry ours out in a Result.
+        let result = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(WireError) in try decode(bytes, as: type, convert) }
+        }
+        return try result.get()
+    }
+
+    static func encodedBytes<C: ProtobufCRoot>(_ message: UnsafePointer<C>) -> [UInt8] {
+        let size = C.packedSize(message)
+        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            count = size == 0 ? 0 : C.pack(message, into: out.baseAddress!)
+            precondition(count == size, "protobuf-c packed a different size than it announced")
+        }
+    }
+
+    /// SPEC §3: a 4-byte big-endian length, then the message packed straight into the
+    /// buffer's own storage, so a response is serialized once and never copied.
+    static func writeFrame<C: ProtobufCRoot>(_ message: UnsafePointer<C>, into buffer: inout ByteBuffer) {
+        let size = C.packedSize(message)
+        guard let length = UInt32(exactly: size) else {
+            preconditionFailure("a \(size)-byte message cannot be framed with a 32-bit length")
+        }
+        buffer.writeInteger(length, endianness: .big)
+        guard size > 0 else { return }
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            C.pack(message, into: out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        precondition(written == size, "protobuf-c packed a different size than it announced")
+    }
+}

@@ -1,0 +1,76 @@
+import AuthRPCClient
+import Foundation
+import Wire
+import XCTest
+
+/// The executable as an operator runs it: configuration errors, SIGTERM.
+final class ServeProcessTests: XCTestCase {
+    private let env = [
+        "COGNITO_REGION": "us-east-1",
+        "COGNITO_USER_POOL_ID": "us-east-1_TestPool1",
+        "COGNITO_CLIENT_ID": "testclient",
+        // Nothing listens here: the JWKS fetch fails and the service still serves.
+        "COGNITO_ENDPOINT": "http://127.0.0.1:9/",
+    ]
+
+    private func waitForHealth(port: Int) async throws -> Response {
+        let end = ContinuousClock.now + .seconds(20)
+        while true {
+            do {
+                let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: port)
+                defer { Task { await connection.close() } }
+                return try await connection.call(.health(HealthRequest()))
+            } catch {
+                if ContinuousClock.now > end { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    func testSigtermDrainsAndExitsZero() async throws {
+        let serve = try ServeProcess(environment: env)
+        let health = try await waitForHealth(port: serve.port)
+        XCTAssertNotNil(health.body)
+        let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: serve.port)
+        serve.terminate()
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 0, serve.stderr)
+        let afterExit = try? await connection.call(.health(HealthRequest()))
+        XCTAssertNil(afterExit, "the server still answers after exiting")
+    }
+
+    func testSigintExitsZero() async throws {
+        let serve = try ServeProcess(environment: env)
+        _ = try await waitForHealth(port: serve.port)
+        serve.terminate(signal: SIGINT)
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 0)
+    }
+
+    func testBadConfigurationNamesEveryProblemAndExitsNonZero() async throws {
+        let serve = try ServeProcess(environment: ["COGNITO_CLIENT_SECRET": "do-not-print-me", "AUTHRPC_IDLE_TIMEOUT_S": "x"])
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 78)
+        let text = serve.stderr
+        XCTAssertTrue(text.contains("COGNITO_USER_POOL_ID is required"), text)
+        XCTAssertTrue(text.contains("COGNITO_CLIENT_ID is required"), text)
+        XCTAssertTrue(text.contains("AUTHRPC_IDLE_TIMEOUT_S"), text)
+        XCTAssertFalse(text.contains("do-not-print-me"))
+    }
+
+    func testHelpDoesNotShowSecrets() throws {
+        let process = Process()
+        process.executableURL = ServeProcess.executable
+        process.arguments = ["serve", "--help"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["COGNITO_CLIENT_SECRET"] = "do-not-print-me"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(text.contains("--client-secret"))
+        XCTAssertFalse(text.contains("do-not-print-me"))
+    }
+}
