@@ -32,7 +32,8 @@ final class TokenCheckGroupsTests: XCTestCase {
         let request = Request(id: 42, body: .checkGroups(CheckGroupsRequest(
             token: token, tokenUse: tokenUse, allowedGroups: allowed, requiredGroups: required, prohibitedGroups: prohibited)))
         let method = CheckGroupsMethod(verifier: verifier)
-        let reply = try await loop.submit { method.handle(request, on: self.loop) }.get()
+        let loop = self.loop
+        let reply = try await loop.submit { method.handle(request, on: loop) }.get()
         guard case .now(let response) = reply else { XCTFail("known kid must answer at once"); throw CancellationError() }
         XCTAssertEqual(response.id, 42)
         return response
