@@ -69,6 +69,12 @@ final class TokenVerifierTests: XCTestCase {
         XCTAssertEqual(verify(token).errorType, "MalformedToken")
     }
 
+    func testCriticalHeaderExtensionsAreRefused() {
+        let token = TestKeys.idKey.sign(headerJSON: #"{"alg":"RS256","kid":"id-key-1","crit":["b64"],"b64":false}"#,
+                                        payloadJSON: TestKeys.idClaims())
+        XCTAssertEqual(verify(token).errorType, "MalformedToken")
+    }
+
     func testOversizeTokenIsMalformed() async throws {
         var config = testConfig(jwksURL: file.url)
         config.maxTokenBytes = 1024

@@ -12,6 +12,9 @@ struct JWT {
     let algorithm: String?
     /// Header `kid`, nil when absent or not a string.
     let keyID: String?
+    /// Header `crit` present: the token demands extensions this verifier does not implement,
+    /// so it must be refused (RFC 7515 §4.1.11).
+    let hasCriticalExtensions: Bool
     let claims: TokenClaims
     /// The decoded payload text, returned to callers as `payload_json`.
     let payloadJSON: String
@@ -45,7 +48,7 @@ struct JWT {
             return Base64URL.decode(headerPart, into: decoded) ? Self.parseHeader(UnsafeRawBufferPointer(decoded)) : nil
         }
         guard let header else { throw badBase64 }
-        guard case .success(let (algorithm, keyID)) = header else {
+        guard case .success(let (algorithm, keyID, critical)) = header else {
             throw VerificationError(.malformedToken, "token header is not a JSON object (\(Self.reason(header)))")
         }
         // The payload is decoded straight into the String returned as `payload_json` and
@@ -70,14 +73,15 @@ struct JWT {
         }
         self.algorithm = algorithm
         self.keyID = keyID
+        self.hasCriticalExtensions = critical
         self.claims = claims
         self.payloadJSON = payloadJSON
         self.signature = signature
         self.signingInputCount = secondDot
     }
 
-    private static func parseHeader(_ raw: UnsafeRawBufferPointer) -> Result<(String?, String?), JSONReader.Malformed> {
-        var algorithm: String?, keyID: String?
+    private static func parseHeader(_ raw: UnsafeRawBufferPointer) -> Result<(String?, String?, Bool), JSONReader.Malformed> {
+        var algorithm: String?, keyID: String?, critical = false
         var reader = JSONReader(raw)
         do {
             try reader.readObject { key, r throws(JSONReader.Malformed) in
@@ -85,6 +89,9 @@ struct JWT {
                     if try r.peekKind() == .string { algorithm = try r.readString() } else { try r.skipValue() }
                 } else if key.matches("kid") {
                     if try r.peekKind() == .string { keyID = try r.readString() } else { try r.skipValue() }
+                } else if key.matches("crit") {
+                    critical = true
+                    try r.skipValue()
                 } else {
                     try r.skipValue()
                 }
@@ -93,7 +100,7 @@ struct JWT {
         } catch {
             return .failure(error)
         }
-        return .success((algorithm, keyID))
+        return .success((algorithm, keyID, critical))
     }
 
     private static func reason<T>(_ result: Result<T, JSONReader.Malformed>) -> String {

@@ -104,6 +104,9 @@ public final class TokenVerifier: Sendable {
             return .failed(VerificationError(.unsupportedAlgorithm, "only RS256 tokens are accepted"))
         }
         guard let kid = jwt.keyID else { return .failed(VerificationError(.malformedToken, "token header has no kid")) }
+        guard !jwt.hasCriticalExtensions else {
+            return .failed(VerificationError(.malformedToken, "token header demands extensions (crit) this service does not support"))
+        }
 
         // Step 3: an issuer we are configured for, exact string; its keys, never the token's.
         guard let index = jwt.claims.issuerIndex else {
