@@ -1,0 +1,145 @@
+public import Wire
+
+/// Local verification of Cognito tokens: the nine checks of SPEC §6, in order, with the
+/// JWKS registry for keys and the verified-token cache for repeats. Shared by every
+/// connection; `verify` is synchronous and lock-light so it can run on an event loop.
+public final class TokenVerifier: Sendable {
+    /// What one synchronous attempt produced.
+    public enum Outcome: Sendable {
+        case verified(Claims)
+        case failed(VerificationError)
+        /// The token's `kid` is not (yet) known and a JWKS fetch is under way: finish with
+        /// `verify(_:after:…)`, which waits for that fetch and verifies once more.
+        case awaitingKeys(Task<Void, Never>)
+    }
+
+    public let keys: JWKSRegistry
+    private let clientIDs: [String]
+    private let maxTokenBytes: Int
+    private let leeway: Int64
+    private let clock: VerifierClock
+    private let cache: VerifiedTokenCache?
+    /// Configured issuers and client ids as bytes, matched during parsing.
+    private let expected: TokenClaims.Expected
+
+    public init(config: ServiceConfig, keys: JWKSRegistry, clock: VerifierClock = .system) {
+        self.keys = keys
+        self.clientIDs = config.clientIDs
+        self.maxTokenBytes = config.maxTokenBytes
+        self.leeway = config.clockLeewaySeconds
+        self.clock = clock
+        self.cache = VerifiedTokenCache(capacity: config.verifyCacheEntries)
+        self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.pool.issuer), clientIDs: config.clientIDs)
+    }
+
+    /// Verifies `token` without waiting for anything. `.awaitingKeys` only for an unknown
+    /// kid while a (rate-limited, shared) JWKS refetch runs (SPEC §6 step 4).
+    public func verify(_ token: String, tokenUse: TokenUse = .any, requiredScopes: [String] = []) -> Outcome {
+        verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true)
+    }
+
+    /// The whole verification, waiting for one JWKS refetch if the kid is unknown. Used by
+    /// tests and callers that are already async.
+    public func verifyWaitingForKeys(_ token: String, tokenUse: TokenUse = .any,
+                                     requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
+        case .verified(let claims): return .success(claims)
+        case .failed(let error): return .failure(error)
+        case .awaitingKeys(let fetch):
+            return await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
+        }
+    }
+
+    /// After `.awaitingKeys(fetch)`: waits for that shared fetch, then verifies once more
+    /// without starting another; a kid still unknown is `UnknownKey`. The `.later` path of
+    /// the method handlers.
+    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenUse = .any,
+                       requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
+        await fetch.value
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false) {
+        case .verified(let claims): return .success(claims)
+        case .failed(let error): return .failure(error)
+        case .awaitingKeys: return .failure(Self.unknownKey)
+        }
+    }
+
+    static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
+
+    func verify(_ token: String, tokenUse: TokenUse, requiredScopes: [String], mayRefetch: Bool) -> Outcome {
+        var copy = token  // shares storage; `withUTF8` only copies a non-contiguous (bridged) string
+        return copy.withUTF8 { bytes in
+            verify(token, bytes: UnsafeRawBufferPointer(bytes), tokenUse: tokenUse, requiredScopes: requiredScopes,
+                   mayRefetch: mayRefetch)
+        }
+    }
+
+    private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenUse, requiredScopes: [String],
+                        mayRefetch: Bool = true) -> Outcome {
+        let now = clock.unixSeconds()
+
+        // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
+        var hash: UInt64 = 0
+        if let cache {
+            hash = cache.hash(bytes)
+            if let hit = cache.lookup(token, hash: hash) {
+                if hit.keyStillTrusted {
+                    // Past exp the entry goes (step 6 below then answers TokenExpired).
+                    if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(token, hash: hash) }
+                    return finish(hit, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
+                }
+                // Its key was withdrawn by a JWKS refresh: verify from scratch below.
+                cache.remove(token, hash: hash)
+            }
+        }
+
+        // Step 1: size, three base64url parts, JSON header and payload.
+        guard bytes.count <= maxTokenBytes else {
+            return .failed(VerificationError(.malformedToken, "token is longer than \(maxTokenBytes) bytes"))
+        }
+        let jwt: JWT
+        do { jwt = try JWT(token: bytes, expected: expected) } catch { return .failed(error) }
+
+        // Step 2: RS256 only, whatever else the header says; kid required.
+        guard jwt.algorithm == "RS256" else {
+            return .failed(VerificationError(.unsupportedAlgorithm, "only RS256 tokens are accepted"))
+        }
+        guard let kid = jwt.keyID else { return .failed(VerificationError(.malformedToken, "token header has no kid")) }
+        guard !jwt.hasCriticalExtensions else {
+            return .failed(VerificationError(.malformedToken, "token header demands extensions (crit) this service does not support"))
+        }
+
+        // Step 3: an issuer we are configured for, exact string; its keys, never the token's.
+        guard let index = jwt.claims.issuerIndex else {
+            return .failed(VerificationError(.wrongIssuer, "token issuer is not a configured user pool"))
+        }
+        let pool = keys.caches[index]
+
+        // Step 4: the kid must be published by that issuer; else one shared, rate-limited refetch.
+        guard let (key, generation) = pool.key(for: kid) else {
+            if mayRefetch, let fetch = pool.refreshForUnknownKey() { return .awaitingKeys(fetch) }
+            return .failed(Self.unknownKey)
+        }
+
+        // Step 5: the signature over `header.payload`.
+        let signingInput = UnsafeRawBufferPointer(rebasing: bytes[..<jwt.signingInputCount])
+        let signatureOK = jwt.signature.withUnsafeBytes { key.verify(signature: $0, message: signingInput) }
+        guard signatureOK else { return .failed(VerificationError(.badSignature, "token signature does not verify")) }
+
+        let verified = VerifiedToken(jwt: jwt, clientIDs: clientIDs, keys: pool, kid: kid, key: key, keyGeneration: generation)
+        // Cache only what can be served later: a token not yet expired.
+        if let cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
+            cache.insert(token, hash: hash, verified)
+        }
+        // Steps 6-9.
+        return finish(verified, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
+    }
+
+    @inline(__always)
+    private func finish(_ token: VerifiedToken, now: Int64, tokenUse: TokenUse, requiredScopes: [String]) -> Outcome {
+        if let error = token.checkClaims(now: now, leeway: leeway, clientIDs: clientIDs, tokenUse: tokenUse,
+                                         requiredScopes: requiredScopes) {
+            return .failed(error)
+        }
+        return .verified(token.claims)
+    }
+}

@@ -1,0 +1,127 @@
+@testable import AuthRPC
+import Foundation
+import Wire
+import XCTest
+
+/// Base64url, the JSON reader, and the mapping of Cognito-shaped tokens to `Claims`.
+final class TokenParsingTests: XCTestCase {
+    func decode(_ s: String) -> [UInt8]? { Base64URL.decode(s) }
+
+    func testBase64URLRoundTripAndStrictness() {
+        for n in 0..<40 {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            XCTAssertEqual(decode(Base64URL.encode(bytes)), bytes)
+        }
+        XCTAssertEqual(decode("-_8"), [0xFB, 0xFF])
+        XCTAssertNil(decode("+/8"), "standard alphabet")
+        XCTAssertNil(decode("QQ=="), "padding")
+        XCTAssertNil(decode("QUJD="), "padding")
+        XCTAssertNil(decode("Q"), "impossible length")
+        XCTAssertNil(decode("QUJDR"), "impossible length")
+        XCTAssertNil(decode("QR"), "non-zero trailing bits")
+        XCTAssertNil(decode("QUF"), "non-zero trailing bits")
+        XCTAssertNil(decode("QU JD"), "space")
+        XCTAssertNil(decode("QUJD\n"), "newline")
+        XCTAssertEqual(decode(""), [])
+    }
+
+    func parse(_ json: String) -> Result<TokenClaims, JSONReader.Malformed> {
+        Array(json.utf8).withUnsafeBytes { raw in Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) } }
+    }
+
+    func testJSONStringsAndEscapes() throws {
+        let claims = try parse(#"{"sub":"a\"b\\c\/d\b\f\n\r\t","email":"\u00e9\u4e2d\ud83d\ude00","username":"é中😀"}"#).get()
+        XCTAssertEqual(claims.subject, "a\"b\\c/d\u{8}\u{c}\n\r\t")
+        XCTAssertEqual(claims.email, "é中😀")
+        XCTAssertEqual(claims.username, "é中😀")
+    }
+
+    func testJSONRejections() {
+        let bad = [
+            #"{"sub":"\ud83d"}"#, #"{"sub":"\ude00x"}"#, #"{"sub":"\x"}"#, #"{"sub":"\u12"}"#,
+            "{\"sub\":\"a\u{1}b\"}", #"{"sub":"a"#, #"{"sub":"a",}"#, #"{"sub" "a"}"#, #"{,}"#,
+            #"{"exp":01}"#, #"{"exp":1.}"#, #"{"exp":-}"#, #"{"exp":1e}"#, #"{"exp":+1}"#, #"{"a":tru}"#,
+            #"{"a":[1,]}"#, #"{"a":{"b":1,"b":2}}"#, #"{"iss":1}"#, #"{"cognito:groups":"admins"}"#,
+            #"{"cognito:groups":[1]}"#, #"{"a":1} x"#, "\u{FEFF}{}", #"[]"#, "", "  ",
+            String(repeating: #"{"a":"#, count: 20) + "1" + String(repeating: "}", count: 20),
+        ]
+        for json in bad {
+            if case .success = parse(json) { XCTFail("accepted \(json.debugDescription)") }
+        }
+        // Invalid UTF-8 inside a string.
+        for bytes: [UInt8] in [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82]] {
+            let json = Array(#"{"sub":""#.utf8) + bytes + Array(#""}"#.utf8)
+            let r = json.withUnsafeBytes { raw in Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) } }
+            if case .success = r { XCTFail("accepted invalid UTF-8 \(bytes)") }
+        }
+    }
+
+    func testJSONSkipsUnknownValuesOfEveryKind() throws {
+        let claims = try parse(#" { "x" : { "y" : [ 1 , -2.5e+3 , true , false , null , "s" , { } , [ ] ] } , "exp" : 1700000000.9 , "nbf" : null } "#).get()
+        XCTAssertEqual(claims.expiresAt, 1_700_000_000)
+        XCTAssertNil(claims.notBefore)
+    }
+
+    func testEmailVerifiedAsStringOrBool() throws {
+        XCTAssertTrue(try parse(#"{"email_verified":true}"#).get().emailVerified)
+        XCTAssertTrue(try parse(#"{"email_verified":"true"}"#).get().emailVerified)
+        XCTAssertFalse(try parse(#"{"email_verified":"false"}"#).get().emailVerified)
+        XCTAssertFalse(try parse(#"{}"#).get().emailVerified)
+    }
+
+    // MARK: claims mapping
+
+    func verifier() async -> (TokenVerifier, JWKSRegistry, JWKSFile) {
+        let file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
+        let clock = FakeClock()
+        let config = testConfig(jwksURL: file.url)
+        let registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        await registry.start()
+        return (TokenVerifier(config: config, keys: registry, clock: clock.clock), registry, file)
+    }
+
+    func testIdTokenClaims() async throws {
+        let (verifier, registry, file) = await verifier()
+        defer { file.delete() }
+        let payload = TestKeys.idClaims()
+        let claims = try XCTUnwrap(verifier.verify(TestKeys.idKey.token(payloadJSON: payload)).claims)
+        var expected = Claims()
+        expected.sub = "5f1e0c1a-0000-4000-8000-000000000001"
+        expected.username = "alice"
+        expected.email = "alice@example.com"
+        expected.emailVerified = true
+        expected.groups = ["admins", "Readers"]
+        expected.tokenUse = .id
+        expected.clientID = TestKeys.clientID
+        expected.scopes = []
+        expected.issuer = TestKeys.issuer
+        expected.issuedAt = TestKeys.now - 10
+        expected.expiresAt = TestKeys.now + 3600
+        expected.authTime = TestKeys.now - 10
+        expected.jti = "1234-id-jti"
+        expected.originJTI = "9a8b7c6d-origin"
+        expected.payloadJSON = payload
+        XCTAssertEqual(claims, expected)
+        await registry.shutdown()
+    }
+
+    func testAccessTokenClaims() async throws {
+        let (verifier, registry, file) = await verifier()
+        defer { file.delete() }
+        let payload = TestKeys.accessClaims(scope: "openid email aws.cognito.signin.user.admin", groups: nil)
+        let claims = try XCTUnwrap(verifier.verify(TestKeys.accessKey.token(payloadJSON: payload)).claims)
+        XCTAssertEqual(claims.username, "alice")
+        XCTAssertEqual(claims.tokenUse, .access)
+        XCTAssertEqual(claims.clientID, TestKeys.clientID)
+        XCTAssertEqual(claims.scopes, ["openid", "email", "aws.cognito.signin.user.admin"])
+        XCTAssertEqual(claims.groups, [])
+        XCTAssertEqual(claims.email, "")
+        XCTAssertFalse(claims.emailVerified)
+        XCTAssertEqual(claims.jti, "5678-access-jti")
+        XCTAssertEqual(claims.payloadJSON, payload)
+        // payload_json is real JSON a client can parse for custom claims.
+        let object = try JSONSerialization.jsonObject(with: Data(claims.payloadJSON.utf8)) as? [String: Any]
+        XCTAssertEqual(object?["client_id"] as? String, TestKeys.clientID)
+        await registry.shutdown()
+    }
+}

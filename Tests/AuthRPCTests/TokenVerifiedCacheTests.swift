@@ -1,0 +1,122 @@
+@testable import AuthRPC
+import Foundation
+import Wire
+import XCTest
+
+/// SPEC §6 verified-token cache: bounded, exact bytes, never past exp, steps 6-9 on every hit.
+final class TokenVerifiedCacheTests: XCTestCase {
+    let clock = FakeClock()
+    var file: JWKSFile!
+    var registry: JWKSRegistry!
+
+    override func setUp() async throws {
+        file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
+    }
+
+    override func tearDown() async throws {
+        await registry?.shutdown()
+        file.delete()
+    }
+
+    func makeVerifier(entries: Int = 100, leeway: Int64 = 0) async -> TokenVerifier {
+        let config = testConfig(jwksURL: file.url, cacheEntries: entries, leeway: leeway)
+        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        await registry.start()
+        return TokenVerifier(config: config, keys: registry, clock: clock.clock)
+    }
+
+    func testCachedTokenStopsVerifyingAtItsExp() async {
+        let verifier = await makeVerifier()
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now + 100))
+        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).claims)
+        clock.advance(seconds: 99)
+        XCTAssertNotNil(verifier.verify(token).claims)
+        clock.advance(seconds: 1)
+        XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
+        XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
+    }
+
+    func testCachedTokenHonoursLeewayLikeAFreshOne() async {
+        let verifier = await makeVerifier(leeway: 5)
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now + 10))
+        XCTAssertNotNil(verifier.verify(token).claims)
+        clock.advance(seconds: 14)
+        XCTAssertNotNil(verifier.verify(token).claims)
+        clock.advance(seconds: 1)
+        XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
+    }
+
+    func testTokenCachedAsIdStillFailsARequestForAccess() async {
+        let verifier = await makeVerifier()
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
+        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).claims)
+        XCTAssertEqual(verifier.verify(token, tokenUse: .access).errorType, "WrongTokenUse")
+        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).claims)
+    }
+
+    func testScopeIsRecheckedOnEveryHit() async {
+        let verifier = await makeVerifier()
+        let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(scope: "orders/read"))
+        XCTAssertNotNil(verifier.verify(token, requiredScopes: ["orders/read"]).claims)
+        XCTAssertEqual(verifier.verify(token, requiredScopes: ["orders/write"]).errorType, "MissingScope")
+        XCTAssertNotNil(verifier.verify(token).claims)
+    }
+
+    func testNotYetValidIsRecheckedOnHit() async {
+        let verifier = await makeVerifier(leeway: 10)
+        // iat 5 s ahead: accepted within the leeway, cached.
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(iat: TestKeys.now + 5))
+        XCTAssertNotNil(verifier.verify(token).claims)
+        clock.setUnix(TestKeys.now - 20)  // the clock steps back
+        XCTAssertEqual(verifier.verify(token).errorType, "TokenNotYetValid")
+    }
+
+    func testCacheIsKeyedByExactBytesAndBounded() async throws {
+        let verifier = await makeVerifier(entries: 20)
+        let cache = try XCTUnwrap(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
+        var tokens: [String] = []
+        for i in 0..<60 {
+            let t = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#(i)"#))
+            tokens.append(t)
+            XCTAssertNotNil(verifier.verify(t).claims)
+        }
+        XCTAssertLessThanOrEqual(cache.count, 32)  // 16 shards × ⌈20/16⌉
+        XCTAssertGreaterThan(cache.count, 0)
+        // A different byte string (tampered signature) is not a hit.
+        let t = tokens.last!
+        let tampered = String(t.dropLast(2)) + (t.hasSuffix("AA") ? "BA" : "AA")
+        XCTAssertNotEqual(verifier.verify(tampered).errorType, nil)
+    }
+
+    func testExpiredTokenIsNotCached() async throws {
+        let verifier = await makeVerifier()
+        let cache = try XCTUnwrap(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now - 1))
+        XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
+        XCTAssertEqual(cache.count, 0)
+    }
+
+    func testZeroEntriesDisablesTheCache() async {
+        let verifier = await makeVerifier(entries: 0)
+        XCTAssertNil(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
+        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).claims)
+    }
+
+    func testConcurrentUseFromManyThreads() async {
+        let verifier = await makeVerifier(entries: 50)
+        let tokens = (0..<20).map { TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#($0)"#)) }
+        await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var ok = 0
+                    for i in 0..<200 where verifier.verify(tokens[(i + worker) % tokens.count]).claims != nil { ok += 1 }
+                    return ok
+                }
+            }
+            for await ok in group { XCTAssertEqual(ok, 200) }
+        }
+    }
+}
