@@ -367,8 +367,13 @@ def install_stop_handlers() -> threading.Event:
     def on_signal(signum, frame):  # noqa: ARG001
         stop.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    stop_signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    for sig in stop_signals:
         signal.signal(sig, on_signal)
+    # A parent that spawned us from a thread with these signals blocked (Swift's
+    # concurrency and NIO threads do) hands that mask down; without this, SIGTERM
+    # would never arrive and the parent would wait forever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
     return stop
 
 

@@ -5,11 +5,13 @@ import ServiceLifecycle
 import Wire
 
 /// Wires the service together from a validated configuration: the event loops,
-/// the method table, the server, and whatever runs in the background. The
-/// executable only loads configuration and calls `run()`.
+/// the shared HTTP transport, the JWKS caches, the method table and the server.
+/// The executable only loads configuration and calls `run()`.
 public final class AuthRPCApplication: Sendable {
     public let config: ServiceConfig
     public let server: AuthRPCServer
+    /// Every pool's signing keys; a `Service` that fetches at start and refreshes in the background.
+    public let keys: JWKSRegistry
     private let group: MultiThreadedEventLoopGroup
     /// One libcurl transport for the process: Cognito calls and JWKS fetches share its connections.
     private let transport: CurlHTTPTransport
@@ -20,26 +22,35 @@ public final class AuthRPCApplication: Sendable {
         self.logger = logger
         let threads = config.threads > 0 ? config.threads : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let startedAt = ContinuousClock.now
-
         self.transport = CurlHTTPTransport()
-        let cognito = CognitoClient(config: config, transport: transport, logger: logger)
-
-        var table = cognitoMethodHandlers(client: cognito)
-        table[.health] = HealthMethod(startedAt: startedAt)
-        let dispatcher = Dispatcher(table)
+        self.keys = JWKSRegistry(config: config, transport: transport, logger: logger)
+        let dispatcher = Self.methods(config: config, transport: transport, keys: keys, logger: logger)
         self.server = AuthRPCServer(config: config, dispatcher: dispatcher, group: group, logger: logger)
     }
 
+    /// Every RPC of SPEC §4 and the handler that serves it.
+    public static func methods(config: ServiceConfig, transport: any HTTPTransport, keys: JWKSRegistry,
+                               logger: Logger, startedAt: ContinuousClock.Instant = .now) -> Dispatcher {
+        let cognito = CognitoClient(config: config, transport: transport, logger: logger)
+        let verifier = TokenVerifier(config: config, keys: keys)
+        var table = cognitoMethodHandlers(client: cognito)
+        table[.verifyToken] = VerifyTokenMethod(verifier: verifier)
+        table[.checkGroups] = CheckGroupsMethod(verifier: verifier)
+        table[.health] = HealthMethod(startedAt: startedAt,
+                                      poolReport: { (keys.hasKeysForEveryPool, keys.poolStatuses()) })
+        return Dispatcher(table)
+    }
+
     /// Serves until SIGTERM or SIGINT, drains in-flight work (SPEC §3), then returns.
+    /// The server starts at once; Health says not-ready until the first keys arrive.
     public func run() async throws {
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: [.init(service: keys), .init(service: server)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
-        // The server has drained, so no Cognito call is still owed an answer.
+        // The server has drained; calls still running are failed and their handles freed.
         transport.shutdown()
         try await group.shutdownGracefully()
     }

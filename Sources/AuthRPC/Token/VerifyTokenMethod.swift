@@ -1,5 +1,4 @@
 public import NIOCore
-import Synchronization
 public import Wire
 
 /// VerifyToken (SPEC §4, §6). Answers `.now` on the event loop for every token whose kid
@@ -35,27 +34,11 @@ public struct VerifyTokenMethod: MethodHandler {
 }
 
 /// Runs `work` (which waits for a JWKS fetch) off the event loop and completes a future
-/// on `eventLoop`; with `deadline_ms` set, answers DEADLINE_EXCEEDED instead if the fetch
-/// outlasts it (SPEC §3). The first of the two answers wins.
+/// on `eventLoop`. The request's deadline is the connection's business: it races every
+/// `.later` answer against `deadline_ms` (ConnectionHandler), so it is not repeated here.
 func afterKeyRefresh(_ request: Request, on eventLoop: any EventLoop,
                      _ work: @escaping @Sendable () async -> Response) -> EventLoopFuture<Response> {
     let promise = eventLoop.makePromise(of: Response.self)
-    let completion = Mutex(false)
-    let completeOnce: @Sendable (Response) -> Void = { response in
-        let first = completion.withLock { done in
-            defer { done = true }
-            return !done
-        }
-        if first { promise.succeed(response) }
-    }
-    if request.deadlineMs > 0 {
-        let id = request.id
-        let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(request.deadlineMs))) {
-            completeOnce(.failure(id: id, .deadlineExceeded, errorType: "DeadlineExceeded",
-                                  message: "signing keys were still being fetched at the deadline"))
-        }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
-    }
-    Task { completeOnce(await work()) }
+    Task { promise.succeed(await work()) }
     return promise.futureResult
 }

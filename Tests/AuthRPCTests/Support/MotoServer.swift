@@ -54,11 +54,14 @@ final class MotoServer: @unchecked Sendable {
         endpoint = values["COGNITO_ENDPOINT"]!
     }
 
-    /// SIGTERM and wait; the script exits 0 and removes its env file.
+    /// SIGTERM, then SIGKILL if it has not gone within 5 s. Polls rather than
+    /// `waitUntilExit`, which can wait forever when called from an async context.
     func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: directory)
     }
