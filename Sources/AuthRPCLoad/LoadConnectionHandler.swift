@@ -54,7 +54,9 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         if let interval = settings.intervalNanos {
             openLoopStart = Self.now()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            ticker = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { _ in
+            // Tick often enough that a send is never late by much more than its own interval.
+            let tick = TimeAmount.nanoseconds(Int64(min(max(interval, 50_000), 1_000_000)))
+            ticker = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: tick) { _ in
                 let (handler, context) = loopBound.value
                 handler.sendDue(context: context, interval: interval)
             }

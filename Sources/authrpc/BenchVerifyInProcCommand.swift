@@ -22,31 +22,21 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
     var only = "both"
 
     func run() async throws {
-        // A kid shaped like Cognito's (44 characters of base64).
-        let signer = try DevTokenSigner(kid: "Xq2mF3vN8pL0rT6wY1zA4bC7dE9gH5jK2mN8pQ3sU0=")
-        let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_BenchPool1"
-        let clientID = "benchclient1234567890"
+        let mint = try BenchTokens()
         let path = NSTemporaryDirectory() + "authrpc-bench-jwks-\(getpid()).json"
-        guard FileManager.default.createFile(atPath: path, contents: Data(DevTokenSigner.jwksJSON([signer]).utf8)) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(mint.jwksJSON.utf8)) else {
             throw ValidationError("cannot write \(path)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        var config = ServiceConfig()
-        config.pools = [PoolConfig(poolID: "us-east-1_BenchPool1", region: "us-east-1", issuer: issuer, jwksURL: "file://" + path)]
-        config.clientIDs = [clientID]
+        var config = try ServiceConfig.load(from: BenchTokens.serverEnvironment(jwksPath: path))
         let registry = JWKSRegistry(config: config, transport: NoHTTP())
         await registry.start()
         defer { Task { await registry.shutdown() } }
         guard registry.hasKeysForEveryPool else { throw ValidationError("JWKS did not load: \(registry.poolStatuses())") }
 
-        // Cognito-shaped access tokens (~1 KB), each with its own jti.
-        let now = Int64(Date().timeIntervalSince1970)
-        func payload(_ i: Int) -> String {
-            #"{"sub":"5f1e0c1a-0000-4000-8000-\#(String(format: "%012d", i))","cognito:groups":["admins","readers"],"iss":"\#(issuer)","version":2,"client_id":"\#(clientID)","origin_jti":"9a8b7c6d-1234-4e5f-8a9b-\#(String(format: "%012d", i))","event_id":"e1f2a3b4-5c6d-4e7f-8091-a2b3c4d5e6f7","token_use":"access","scope":"aws.cognito.signin.user.admin openid profile","auth_time":\#(now - 60),"exp":\#(now + 3600),"iat":\#(now - 60),"jti":"0d1e2f3a-4b5c-4d6e-8f70-\#(String(format: "%012d", i))","username":"bench-user-\#(i)"}"#
-        }
         print("minting \(tokens) RS256 tokens…")
-        let unique = (0..<tokens).map { signer.token(payloadJSON: payload($0)) }
+        let unique = (0..<tokens).map(mint.valid)
         print("token bytes: \(unique[0].utf8.count)")
 
         config.verifyCacheEntries = 0
