@@ -35,13 +35,6 @@ public struct CheckGroupsMethod: MethodHandler {
                 }
             }
         }
-        switch verifier.verify(body.token, tokenUse: body.tokenUse) {
-        case .verified(let claims): return .now(answer(.success(claims)))
-        case .failed(let error): return .now(answer(.failure(error)))
-        case .awaitingKeys(let fetch):
-            return .later(afterKeyRefresh(request, on: eventLoop) { [verifier] in
-                answer(await verifier.verify(body.token, after: fetch, tokenUse: body.tokenUse))
-            })
-        }
+        return verifier.reply(to: body.token, tokenUse: body.tokenUse, on: eventLoop, answer)
     }
 }

@@ -21,24 +21,28 @@ public struct VerifyTokenMethod: MethodHandler {
             case .failure(let error): error.response(id: id)
             }
         }
-        switch verifier.verify(body.token, tokenUse: body.tokenUse, requiredScopes: body.requiredScopes) {
-        case .verified(let claims): return .now(answer(.success(claims)))
-        case .failed(let error): return .now(answer(.failure(error)))
-        case .awaitingKeys(let fetch):
-            return .later(afterKeyRefresh(request, on: eventLoop) { [verifier] in
-                answer(await verifier.verify(body.token, after: fetch, tokenUse: body.tokenUse,
-                                             requiredScopes: body.requiredScopes))
-            })
-        }
+        return verifier.reply(to: body.token, tokenUse: body.tokenUse, requiredScopes: body.requiredScopes,
+                              on: eventLoop, answer)
     }
 }
 
-/// Runs `work` (which waits for a JWKS fetch) off the event loop and completes a future
-/// on `eventLoop`. The request's deadline is the connection's business: it races every
-/// `.later` answer against `deadline_ms` (ConnectionHandler), so it is not repeated here.
-func afterKeyRefresh(_ request: Request, on eventLoop: any EventLoop,
-                     _ work: @escaping @Sendable () async -> Response) -> EventLoopFuture<Response> {
-    let promise = eventLoop.makePromise(of: Response.self)
-    Task { promise.succeed(await work()) }
-    return promise.futureResult
+extension TokenVerifier {
+    /// Verifies `token` and turns the outcome into a `Reply`: `.now` for every token whose
+    /// kid is known and for every failure; `.later` only while the issuer's keys are being
+    /// refetched for an unknown kid, answered when that shared fetch ends. The request's
+    /// deadline is the connection's business: it races every `.later` answer against
+    /// `deadline_ms` (ConnectionHandler), so it is not repeated here.
+    func reply(to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], on eventLoop: any EventLoop,
+               _ answer: @escaping @Sendable (Result<Claims, VerificationError>) -> Response) -> Reply {
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
+        case .verified(let claims): return .now(answer(.success(claims)))
+        case .failed(let error): return .now(answer(.failure(error)))
+        case .awaitingKeys(let fetch):
+            let promise = eventLoop.makePromise(of: Response.self)
+            Task { [self] in
+                promise.succeed(answer(await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)))
+            }
+            return .later(promise.futureResult)
+        }
+    }
 }
