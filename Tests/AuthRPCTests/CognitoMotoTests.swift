@@ -165,9 +165,10 @@ final class CognitoMotoTests: XCTestCase {
         XCTAssertEqual(signedIn.status, .ok, signedIn.message)
     }
 
-    func testConfirmingAnUnknownUserIsNotFound() async throws {
+    /// SPEC §5 maps UserNotFoundException only on sign-in paths; elsewhere it is "anything else".
+    func testConfirmingAnUnknownUserIsInternalWithItsName() async throws {
         let response = try await harness.response(.confirmRegistration(ConfirmRegistrationRequest(username: unique("nobody"), code: "123456")))
-        XCTAssertEqual(response.status, .notFound)
+        XCTAssertEqual(response.status, .internal)
         XCTAssertEqual(response.errorType, "UserNotFoundException")
     }
 

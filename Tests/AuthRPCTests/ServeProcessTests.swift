@@ -39,6 +39,27 @@ final class ServeProcessTests: XCTestCase {
         XCTAssertNil(afterExit, "the server still answers after exiting")
     }
 
+    /// A Cognito call still running at SIGTERM is answered before the process exits 0.
+    func testSigtermAnswersWorkInFlight() async throws {
+        let hung = try FakeCognitoServer { _ in .hang }
+        defer { hung.stop() }
+        var settings = env
+        settings["COGNITO_ENDPOINT"] = hung.endpoint
+        settings["AUTHRPC_COGNITO_TIMEOUT_MS"] = "1500"
+        let serve = try ServeProcess(environment: settings)
+        _ = try await waitForHealth(port: serve.port)
+        let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: serve.port)
+        let inFlight = connection.send(Request(id: 1, body: .forgotPassword(ForgotPasswordRequest(username: "someone"))))
+        while hung.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        serve.terminate()
+        let answer = try await inFlight.get()
+        XCTAssertEqual(answer.id, 1)
+        XCTAssertEqual(answer.status, .unavailable)
+        XCTAssertEqual(answer.errorType, "CognitoTimeout")
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 0, serve.stderr)
+    }
+
     func testSigintExitsZero() async throws {
         let serve = try ServeProcess(environment: env)
         _ = try await waitForHealth(port: serve.port)

@@ -111,8 +111,8 @@ struct CognitoCall: Sendable {
                     return answer(.unauthenticated, "NotAuthorizedException", signIn.message)
                 }
                 if name == "UserNotFoundException" {
-                    // Off the sign-in paths SPEC §5 does not say; NOT_FOUND is what the status is for.
-                    return answer(.notFound, name, "user not found")
+                    // Off the sign-in paths SPEC §5's table has no row for it: "anything else".
+                    return answer(.internal, name, "internal error while calling Cognito")
                 }
                 return answer(.unauthenticated, name, redactor.message(message, fallback: "not authorized"))
             case "UserNotConfirmedException":
