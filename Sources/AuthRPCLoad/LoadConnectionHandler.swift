@@ -77,7 +77,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = Self.now()
-        guard case .frame(let bytes) = unwrapInboundIn(data), let response = try? Response.decode(bytes),
+        guard case .frame(let bytes) = unwrapInboundIn(data), let response = try? ResponseHead.decode(bytes),
               let sentAt = started.removeValue(forKey: response.id) else {
             stats.connectionErrors += 1
             context.close(promise: nil)

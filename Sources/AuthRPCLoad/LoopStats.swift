@@ -15,7 +15,7 @@ final class LoopStats: @unchecked Sendable {
     var outcomes: [String: Int] = [:]
     var connectionErrors = 0
 
-    func record(_ response: Response, latencyNanos: UInt64) {
+    func record(_ response: ResponseHead, latencyNanos: UInt64) {
         answered += 1
         _ = latency.record(max(latencyNanos, 1))
         let key = response.status == .ok ? "OK" : "\(response.status)/\(response.errorType)"

@@ -20,13 +20,19 @@ extension Response {
     /// The serialized message, without a frame length. Strings are sent as C strings:
     /// one containing U+0000 arrives cut at that character.
     public func encodedBytes() -> [UInt8] {
-        withCArena { arena in ProtobufC.encodedBytes(cMessage(in: arena)) }
+        withCArena { arena in ProtobufC.encodedBytes(cMessage(in: arena), appending: preEncodedField) }
     }
 
     /// Appends one frame: a 4-byte big-endian length, then the message packed directly
     /// into the buffer's storage.
     public func writeFrame(into buffer: inout ByteBuffer) {
-        withCArena { arena in ProtobufC.writeFrame(cMessage(in: arena), into: &buffer) }
+        withCArena { arena in ProtobufC.writeFrame(cMessage(in: arena), appending: preEncodedField, into: &buffer) }
+    }
+
+    /// A body serialized earlier, appended after the fields protobuf-c packs now.
+    private var preEncodedField: [UInt8] {
+        if case .verifyTokenEncoded(let encoded) = body { return encoded.fieldBytes }
+        return []
     }
 
     init(c: Authrpc__V1__Response) {
@@ -78,6 +84,8 @@ extension Response {
             case .checkGroups(let m):
                 c.body_case = AUTHRPC__V1__RESPONSE__BODY_CHECK_GROUPS
                 c.check_groups = m.cMessage(in: arena)
+            case .verifyTokenEncoded:
+                break  // appended as bytes after the packed fields (preEncodedField)
             case nil:
                 break
             }
@@ -114,5 +122,22 @@ extension Response.Body {
         }
         guard let body else { return nil }
         self = body
+    }
+}
+
+/// The parts of a `Response` a load generator needs: which request it answers and how.
+/// Decoding only these (protobuf-c still parses the whole message) skips turning the
+/// body into Swift values, which would make the load generator, not the server, the
+/// bottleneck of a benchmark.
+public struct ResponseHead: Sendable, Equatable {
+    public var id: UInt64
+    public var status: Status
+    public var errorType: String
+
+    public static func decode(_ buffer: ByteBuffer) throws(WireError) -> ResponseHead {
+        try ProtobufC.decode(buffer, as: Authrpc__V1__Response.self) { c in
+            ResponseHead(id: c.id, status: Status(c: c.status),
+                         errorType: c.status == AUTHRPC__V1__STATUS__OK ? "" : swiftString(c.error_type))
+        }
     }
 }

@@ -84,5 +84,20 @@ public struct Response: Sendable, Equatable {
         case confirmForgotPassword(ConfirmForgotPasswordResponse)
         case verifyToken(VerifyTokenResponse)
         case checkGroups(CheckGroupsResponse)
+        /// A `verify_token` answer serialized earlier (a repeat token's). On the wire it is
+        /// field 20 like `.verifyToken`, and decodes as `.verifyToken`.
+        case verifyTokenEncoded(EncodedVerifyTokenResponse)
+    }
+}
+
+extension Response.Body {
+    /// The `verify_token` answer whichever form it is in: a value, or bytes serialized
+    /// earlier (decoded again here, so not for the hot path).
+    public var verifyTokenAnswer: VerifyTokenResponse? {
+        switch self {
+        case .verifyToken(let answer): answer
+        case .verifyTokenEncoded(let encoded): encoded.response
+        default: nil
+        }
     }
 }

@@ -54,26 +54,31 @@ enum ProtobufC {
         return try result.get()
     }
 
-    static func encodedBytes<C: ProtobufCRoot>(_ message: UnsafePointer<C>) -> [UInt8] {
+    /// The packed message, then `trailer` (already-encoded fields, see `EncodedVerifyTokenResponse`).
+    static func encodedBytes<C: ProtobufCRoot>(_ message: UnsafePointer<C>, appending trailer: [UInt8] = []) -> [UInt8] {
         let size = C.packedSize(message)
-        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+        return [UInt8](unsafeUninitializedCapacity: size + trailer.count) { out, count in
             count = size == 0 ? 0 : C.pack(message, into: out.baseAddress!)
             precondition(count == size, "protobuf-c packed a different size than it announced")
+            for byte in trailer { out[count] = byte; count += 1 }
         }
     }
 
     /// SPEC §3: a 4-byte big-endian length, then the message packed straight into the
     /// buffer's own storage, so a response is serialized once and never copied.
-    static func writeFrame<C: ProtobufCRoot>(_ message: UnsafePointer<C>, into buffer: inout ByteBuffer) {
+    static func writeFrame<C: ProtobufCRoot>(_ message: UnsafePointer<C>, appending trailer: [UInt8] = [],
+                                             into buffer: inout ByteBuffer) {
         let size = C.packedSize(message)
-        guard let length = UInt32(exactly: size) else {
+        guard let length = UInt32(exactly: size + trailer.count) else {
             preconditionFailure("a \(size)-byte message cannot be framed with a 32-bit length")
         }
         buffer.writeInteger(length, endianness: .big)
-        guard size > 0 else { return }
-        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-            C.pack(message, into: out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        if size > 0 {
+            let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+                C.pack(message, into: out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            precondition(written == size, "protobuf-c packed a different size than it announced")
         }
-        precondition(written == size, "protobuf-c packed a different size than it announced")
+        buffer.writeBytes(trailer)
     }
 }

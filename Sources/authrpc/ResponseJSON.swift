@@ -36,6 +36,7 @@ extension Response.Body {
         case .forgotPassword(let r): return ("forgot_password", .object(r.codeDelivery.map { [("code_delivery", $0.json)] } ?? []))
         case .confirmForgotPassword: return ("confirm_forgot_password", .object([]))
         case .verifyToken(let v): return ("verify_token", .object(v.claims.map { [("claims", $0.json)] } ?? []))
+        case .verifyTokenEncoded(let e): return Self.verifyToken(e.response ?? VerifyTokenResponse()).jsonField
         case .checkGroups(let c):
             var f: [(String, JSONValue)] = c.claims.map { [("claims", $0.json)] } ?? []
             f.append(("matched_groups", .array(c.matchedGroups.map(JSONValue.string))))

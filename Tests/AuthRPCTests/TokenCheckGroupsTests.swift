@@ -120,7 +120,7 @@ final class TokenCheckGroupsTests: XCTestCase {
         let ok = Request(id: 7, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: .access, requiredScopes: ["b"])))
         guard case .now(let response) = method.handle(ok, on: loop) else { return XCTFail("expected .now") }
         XCTAssertEqual(response.status, .ok)
-        guard case .verifyToken(let body)? = response.body else { return XCTFail("no body") }
+        guard let body = response.body?.verifyTokenAnswer else { return XCTFail("no body") }
         XCTAssertEqual(body.claims?.scopes, ["a", "b"])
         let missing = Request(id: 8, body: .verifyToken(VerifyTokenRequest(token: token, requiredScopes: ["c"])))
         guard case .now(let denied) = method.handle(missing, on: loop) else { return XCTFail("expected .now") }

@@ -222,3 +222,40 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(ids, 20_000)
     }
 }
+
+/// A VerifyToken answer serialized once and appended as bytes decodes exactly like one
+/// encoded whole, in frames and in `encodedBytes`.
+final class EncodedVerifyTokenResponseTests: XCTestCase {
+    func testPreEncodedAnswerDecodesLikeTheValue() throws {
+        var claims = Claims()
+        claims.sub = "5f1e0c1a"; claims.username = "alice"; claims.groups = ["admins", "staff"]
+        claims.tokenUse = .access; claims.scopes = ["openid"]; claims.expiresAt = 1_760_003_600
+        claims.payloadJSON = String(repeating: "x", count: 300)  // a length that needs a two-byte varint
+        let value = VerifyTokenResponse(claims: claims)
+        let encoded = EncodedVerifyTokenResponse(value)
+        XCTAssertEqual(encoded.response, value)
+
+        for id in [UInt64(1), 300, UInt64.max] {
+            let fast = Response(id: id, body: .verifyTokenEncoded(encoded))
+            let plain = Response(id: id, body: .verifyToken(value))
+            let decoded = try fast.encodedBytes().withUnsafeBytes { try Response.decode($0) }
+            XCTAssertEqual(decoded, plain)
+            var frame = ByteBuffer()
+            fast.writeFrame(into: &frame)
+            let length = frame.readInteger(endianness: .big, as: UInt32.self)
+            XCTAssertEqual(Int(length ?? 0), frame.readableBytes)
+            XCTAssertEqual(try Response.decode(frame), plain)
+            XCTAssertEqual(fast.body?.verifyTokenAnswer, value)
+        }
+    }
+}
+
+final class ResponseHeadTests: XCTestCase {
+    func testHeadReadsIDStatusAndErrorType() throws {
+        var frame = ByteBuffer()
+        Response.failure(id: 77, .unauthenticated, errorType: "TokenExpired", message: "token has expired").writeFrame(into: &frame)
+        frame.moveReaderIndex(forwardBy: 4)
+        XCTAssertEqual(try ResponseHead.decode(frame), ResponseHead(id: 77, status: .unauthenticated, errorType: "TokenExpired"))
+        XCTAssertThrowsError(try ResponseHead.decode(ByteBuffer(bytes: [0xff, 0xff, 0xff])))
+    }
+}

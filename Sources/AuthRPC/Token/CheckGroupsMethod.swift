@@ -22,11 +22,12 @@ public struct CheckGroupsMethod: MethodHandler {
             return .now(VerificationError(.noGroupRules, "give at least one of allowed_groups, required_groups, prohibited_groups")
                 .response(id: id))
         }
-        @Sendable func answer(_ result: Result<Claims, VerificationError>) -> Response {
+        @Sendable func answer(_ result: Result<TokenVerifier.Verified, VerificationError>) -> Response {
             switch result {
             case .failure(let error):
                 return error.response(id: id)
-            case .success(let claims):
+            case .success(let verified):
+                let claims = verified.claims
                 switch rules.evaluate(userGroups: claims.groups) {
                 case .success(let matched):
                     return Response(id: id, body: .checkGroups(CheckGroupsResponse(claims: claims, matchedGroups: matched)))

@@ -6,7 +6,9 @@ public import Wire
 public final class TokenVerifier: Sendable {
     /// What one synchronous attempt produced.
     public enum Outcome: Sendable {
-        case verified(Claims)
+        /// `answer` is the VerifyToken answer serialized once, when it was asked for
+        /// (`encodeAnswer`) as the token was first verified, so repeats can send it as is.
+        case verified(Claims, answer: EncodedVerifyTokenResponse?)
         case failed(VerificationError)
         /// The token's `kid` is not (yet) known and a JWKS fetch is under way: finish with
         /// `verify(_:after:…)`, which waits for that fetch and verifies once more.
@@ -34,8 +36,9 @@ public final class TokenVerifier: Sendable {
 
     /// Verifies `token` without waiting for anything. `.awaitingKeys` only for an unknown
     /// kid while a (rate-limited, shared) JWKS refetch runs (SPEC §6 step 4).
-    public func verify(_ token: String, tokenUse: TokenUse = .any, requiredScopes: [String] = []) -> Outcome {
-        verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true)
+    public func verify(_ token: String, tokenUse: TokenUse = .any, requiredScopes: [String] = [],
+                       encodeAnswer: Bool = false) -> Outcome {
+        verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true, encodeAnswer: encodeAnswer)
     }
 
     /// The whole verification, waiting for one JWKS refetch if the kid is unknown. Used by
@@ -43,7 +46,7 @@ public final class TokenVerifier: Sendable {
     public func verifyWaitingForKeys(_ token: String, tokenUse: TokenUse = .any,
                                      requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
         switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
-        case .verified(let claims): return .success(claims)
+        case .verified(let claims, _): return .success(claims)
         case .failed(let error): return .failure(error)
         case .awaitingKeys(let fetch):
             return await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
@@ -57,7 +60,7 @@ public final class TokenVerifier: Sendable {
                        requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
         await fetch.value
         switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false) {
-        case .verified(let claims): return .success(claims)
+        case .verified(let claims, _): return .success(claims)
         case .failed(let error): return .failure(error)
         case .awaitingKeys: return .failure(Self.unknownKey)
         }
@@ -65,16 +68,17 @@ public final class TokenVerifier: Sendable {
 
     static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
 
-    func verify(_ token: String, tokenUse: TokenUse, requiredScopes: [String], mayRefetch: Bool) -> Outcome {
+    func verify(_ token: String, tokenUse: TokenUse, requiredScopes: [String], mayRefetch: Bool,
+                encodeAnswer: Bool = false) -> Outcome {
         var copy = token  // shares storage; `withUTF8` only copies a non-contiguous (bridged) string
         return copy.withUTF8 { bytes in
             verify(token, bytes: UnsafeRawBufferPointer(bytes), tokenUse: tokenUse, requiredScopes: requiredScopes,
-                   mayRefetch: mayRefetch)
+                   mayRefetch: mayRefetch, encodeAnswer: encodeAnswer)
         }
     }
 
     private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenUse, requiredScopes: [String],
-                        mayRefetch: Bool = true) -> Outcome {
+                        mayRefetch: Bool = true, encodeAnswer: Bool = false) -> Outcome {
         let now = clock.unixSeconds()
 
         // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
@@ -125,7 +129,8 @@ public final class TokenVerifier: Sendable {
         let signatureOK = jwt.signature.withUnsafeBytes { key.verify(signature: $0, message: signingInput) }
         guard signatureOK else { return .failed(VerificationError(.badSignature, "token signature does not verify")) }
 
-        let verified = VerifiedToken(jwt: jwt, clientIDs: clientIDs, keys: pool, kid: kid, key: key, keyGeneration: generation)
+        let verified = VerifiedToken(jwt: jwt, clientIDs: clientIDs, keys: pool, kid: kid, key: key, keyGeneration: generation,
+                                     encodeAnswer: encodeAnswer)
         // Cache only what can be served later: a token not yet expired.
         if let cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
             cache.insert(token, hash: hash, verified)
@@ -140,6 +145,6 @@ public final class TokenVerifier: Sendable {
                                          requiredScopes: requiredScopes) {
             return .failed(error)
         }
-        return .verified(token.claims)
+        return .verified(token.claims, answer: token.answer)
     }
 }

@@ -6,6 +6,9 @@ public import Wire
 final class VerifiedToken: Sendable {
     /// The answer, prebuilt once.
     let claims: Claims
+    /// The VerifyToken answer serialized once; nil when the token was first verified for
+    /// CheckGroups, whose answers differ per request.
+    let answer: EncodedVerifyTokenResponse?
     let expiresAt: Int64?
     let notBefore: Int64?
     let issuedAt: Int64?
@@ -22,7 +25,8 @@ final class VerifiedToken: Sendable {
     let key: RSAPublicKey
     let keyGeneration: UInt64
 
-    init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64) {
+    init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
+         encodeAnswer: Bool = false) {
         let c = jwt.claims
         let use: TokenUse = c.tokenUse == "id" ? .id : c.tokenUse == "access" ? .access : .any
         let audience = (use == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
@@ -44,6 +48,7 @@ final class VerifiedToken: Sendable {
         claims.originJTI = c.originJTI ?? ""
         claims.payloadJSON = jwt.payloadJSON
         self.claims = claims
+        self.answer = encodeAnswer ? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims)) : nil
         self.expiresAt = c.expiresAt
         self.notBefore = c.notBefore
         self.issuedAt = c.issuedAt

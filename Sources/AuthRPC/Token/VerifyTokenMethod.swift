@@ -15,14 +15,17 @@ public struct VerifyTokenMethod: MethodHandler {
                                  message: "verify_token handler got another request type"))
         }
         let id = request.id
-        @Sendable func answer(_ result: Result<Claims, VerificationError>) -> Response {
+        @Sendable func answer(_ result: Result<TokenVerifier.Verified, VerificationError>) -> Response {
             switch result {
-            case .success(let claims): Response(id: id, body: .verifyToken(VerifyTokenResponse(claims: claims)))
-            case .failure(let error): error.response(id: id)
+            case .success(let verified):
+                if let encoded = verified.answer { return Response(id: id, body: .verifyTokenEncoded(encoded)) }
+                return Response(id: id, body: .verifyToken(VerifyTokenResponse(claims: verified.claims)))
+            case .failure(let error):
+                return error.response(id: id)
             }
         }
         return verifier.reply(to: body.token, tokenUse: body.tokenUse, requiredScopes: body.requiredScopes,
-                              on: eventLoop, answer)
+                              encodeAnswer: true, on: eventLoop, answer)
     }
 }
 
@@ -32,15 +35,24 @@ extension TokenVerifier {
     /// refetched for an unknown kid, answered when that shared fetch ends. The request's
     /// deadline is the connection's business: it races every `.later` answer against
     /// `deadline_ms` (ConnectionHandler), so it is not repeated here.
-    func reply(to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], on eventLoop: any EventLoop,
-               _ answer: @escaping @Sendable (Result<Claims, VerificationError>) -> Response) -> Reply {
-        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
-        case .verified(let claims): return .now(answer(.success(claims)))
+    /// What a handler answers from: the claims, and the serialized VerifyToken answer
+    /// when one was asked for and is at hand.
+    struct Verified {
+        var claims: Claims
+        var answer: EncodedVerifyTokenResponse?
+    }
+
+    func reply(to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], encodeAnswer: Bool = false,
+               on eventLoop: any EventLoop,
+               _ answer: @escaping @Sendable (Result<Verified, VerificationError>) -> Response) -> Reply {
+        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, encodeAnswer: encodeAnswer) {
+        case .verified(let claims, let encoded): return .now(answer(.success(Verified(claims: claims, answer: encoded))))
         case .failed(let error): return .now(answer(.failure(error)))
         case .awaitingKeys(let fetch):
             let promise = eventLoop.makePromise(of: Response.self)
             Task { [self] in
-                promise.succeed(answer(await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)))
+                let result = await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
+                promise.succeed(answer(result.map { Verified(claims: $0) }))
             }
             return .later(promise.futureResult)
         }

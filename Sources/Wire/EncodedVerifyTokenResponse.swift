@@ -1,0 +1,48 @@
+import CAuthRPCProto
+
+/// A `VerifyTokenResponse` serialized once by protobuf-c, to be sent again and again.
+///
+/// A repeat token gets the same claims every time; serializing them anew for each
+/// answer (a dozen C string copies and a pack) is most of what a cache hit costs on
+/// the wire. This holds the bytes of `Response` field 20 (`verify_token`: tag, length,
+/// the packed message), which `Response` appends after its other fields. Protobuf
+/// fields may come in any order, so the frame decodes exactly like one encoded whole.
+public struct EncodedVerifyTokenResponse: Sendable, Equatable {
+    /// Tag, length and packed `VerifyTokenResponse`.
+    let fieldBytes: [UInt8]
+
+    public init(_ response: VerifyTokenResponse) {
+        let packed = withCArena { arena in
+            ProtobufC.encodedBytes(UnsafePointer(response.cMessage(in: arena)))
+        }
+        var field: [UInt8] = [0xA2, 0x01]  // field 20, wire type 2 (length-delimited)
+        var length = packed.count
+        while length >= 0x80 {
+            field.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        field.append(UInt8(length))
+        fieldBytes = field + packed
+    }
+
+    /// The response these bytes hold, decoded again (for people, not the hot path).
+    public var response: VerifyTokenResponse? {
+        let packed = fieldBytes.dropFirst(2).drop { $0 & 0x80 != 0 }.dropFirst()
+        return try? Array(packed).withUnsafeBytes { bytes in
+            try ProtobufC.decode(bytes, as: Authrpc__V1__VerifyTokenResponse.self, VerifyTokenResponse.init(c:))
+        }
+    }
+}
+
+extension Authrpc__V1__VerifyTokenResponse: ProtobufCRoot {
+    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__verify_token_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) {
+        authrpc__v1__verify_token_response__free_unpacked(message, nil)
+    }
+    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__verify_token_response__get_packed_size(message) }
+    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        authrpc__v1__verify_token_response__pack(message, out)
+    }
+}
