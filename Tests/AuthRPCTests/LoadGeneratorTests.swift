@@ -1,0 +1,80 @@
+@testable import AuthRPC
+import AuthRPCLoad
+import Foundation
+import NIOPosix
+import Wire
+import XCTest
+
+/// `authrpc bench verify`'s engine against a real server: every request sent is
+/// answered and counted once, by outcome, closed loop and open loop.
+final class LoadGeneratorTests: XCTestCase {
+    private func server() async throws -> (TestServer, JWKSRegistry, URL) {
+        let jwks = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID()).json")
+        try DevTokenSigner.jwksJSON([TestKeys.idKey]).write(to: jwks, atomically: true, encoding: .utf8)
+        var config = try ServiceConfig.load(from: [
+            "COGNITO_USER_POOL_ID": TestKeys.poolID, "COGNITO_CLIENT_ID": TestKeys.clientID,
+            "COGNITO_JWKS_URL": jwks.absoluteString,
+        ])
+        config.listenPort = 0
+        let keys = JWKSRegistry(config: config, transport: CurlHTTPTransport())
+        await keys.start()
+        let dispatcher = Dispatcher([.verifyToken: VerifyTokenMethod(verifier: TokenVerifier(config: config, keys: keys))])
+        return (try await TestServer.start(dispatcher: dispatcher) { $0 = config }, keys, jwks)
+    }
+
+    private func templates() -> [RequestTemplate] {
+        let now = Int64(Date().timeIntervalSince1970)
+        let valid = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now + 3600, iat: now - 10))
+        let expired = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now - 3600, iat: now - 7200))
+        return [valid, valid, valid, expired].map {
+            RequestTemplate(label: "t", body: .verifyToken(VerifyTokenRequest(token: $0)))
+        }
+    }
+
+    func testFixedCountClosedLoopCountsEveryAnswerOnce() async throws {
+        let (server, keys, jwks) = try await server()
+        var plan = LoadPlan()
+        plan.port = server.port
+        plan.connections = 4
+        plan.depth = 8
+        plan.requestLimit = 2000
+        plan.templates = templates()
+        plan.progress = false
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let report = try await LoadGenerator.run(plan, group: group)
+        XCTAssertEqual(report.sent, 2000)
+        XCTAssertEqual(report.answered, 2000)
+        XCTAssertEqual(report.lost, 0)
+        XCTAssertEqual(report.connectionErrors, 0)
+        XCTAssertEqual(report.outcomes["OK"], 1500)
+        XCTAssertEqual(report.outcomes["UNAUTHENTICATED/TokenExpired"], 500)
+        XCTAssertEqual(report.latency.totalCount, 2000)
+        XCTAssertTrue(report.json.contains("\"answered\": 2000"), report.json)
+        try await group.shutdownGracefully()
+        await server.stop()
+        await keys.shutdown()
+        try? FileManager.default.removeItem(at: jwks)
+    }
+
+    func testOpenLoopKeepsItsRate() async throws {
+        let (server, keys, jwks) = try await server()
+        var plan = LoadPlan()
+        plan.port = server.port
+        plan.connections = 2
+        plan.rate = 2000
+        plan.duration = .seconds(1)
+        plan.templates = templates()
+        plan.progress = false
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let report = try await LoadGenerator.run(plan, group: group)
+        XCTAssertEqual(report.lost, 0)
+        XCTAssertEqual(report.answered, report.sent)
+        // One second at 2,000/s, sent on schedule whatever the answers do.
+        XCTAssertGreaterThan(report.sent, 1500)
+        XCTAssertLessThan(report.sent, 2600)
+        try await group.shutdownGracefully()
+        await server.stop()
+        await keys.shutdown()
+        try? FileManager.default.removeItem(at: jwks)
+    }
+}
