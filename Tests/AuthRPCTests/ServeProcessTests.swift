@@ -50,9 +50,18 @@ final class ServeProcessTests: XCTestCase {
         _ = try await waitForHealth(port: serve.port)
         let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: serve.port)
         let inFlight = connection.send(Request(id: 1, body: .forgotPassword(ForgotPasswordRequest(username: "someone"))))
-        while hung.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        // The fake also serves the JWKS URL, so wait for the ForgotPassword call itself.
+        while !hung.requests.contains(where: { $0.operation == "ForgotPassword" }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         serve.terminate()
-        let answer = try await inFlight.get()
+        let answer: Response
+        do {
+            answer = try await inFlight.get()
+        } catch {
+            _ = await serve.waitForExit(timeout: .seconds(15))
+            return XCTFail("in-flight call lost (\(error)); server said:\n\(serve.stderr)")
+        }
         XCTAssertEqual(answer.id, 1)
         XCTAssertEqual(answer.status, .unavailable)
         XCTAssertEqual(answer.errorType, "CognitoTimeout")
