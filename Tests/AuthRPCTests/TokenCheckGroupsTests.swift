@@ -172,4 +172,29 @@ final class TokenCheckGroupsTests: XCTestCase {
         XCTAssertEqual(transport.calls, 2)
         await registry.shutdown()
     }
+
+    /// A token first verified on the `.later` path (after a refetch) is cached with its
+    /// answer serialized, like one verified at once: the next request sends those bytes.
+    func testVerifyTokenAfterARefetchCachesItsSerializedAnswer() async throws {
+        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let config = testConfig(jwksURL: "https://example.invalid/jwks.json", cacheEntries: 100, minRefresh: .seconds(0))
+        let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
+        await registry.start()
+        let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
+        transport.serve(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.rotatedKey]))
+        let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
+        let method = VerifyTokenMethod(verifier: verifier)
+        guard case .later(let future) = method.handle(Request(id: 1, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop) else {
+            return XCTFail("expected .later")
+        }
+        let first = try await future.get()
+        XCTAssertEqual(first.status, .ok)
+        guard case .now(let second) = method.handle(Request(id: 2, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop),
+              case .verifyTokenEncoded(let encoded)? = second.body else {
+            return XCTFail("the repeat was not answered from the serialized bytes")
+        }
+        XCTAssertEqual(encoded.response?.claims?.username, "alice")
+        XCTAssertEqual(second.id, 2)
+        await registry.shutdown()
+    }
 }

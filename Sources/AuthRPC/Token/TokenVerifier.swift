@@ -45,25 +45,27 @@ public final class TokenVerifier: Sendable {
     /// tests and callers that are already async.
     public func verifyWaitingForKeys(_ token: String, tokenUse: TokenUse = .any,
                                      requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
-        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes) {
-        case .verified(let claims, _): return .success(claims)
-        case .failed(let error): return .failure(error)
-        case .awaitingKeys(let fetch):
-            return await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
+        var outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes)
+        if case .awaitingKeys(let fetch) = outcome {
+            outcome = await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
         }
-    }
-
-    /// After `.awaitingKeys(fetch)`: waits for that shared fetch, then verifies once more
-    /// without starting another; a kid still unknown is `UnknownKey`. The `.later` path of
-    /// the method handlers.
-    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenUse = .any,
-                       requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
-        await fetch.value
-        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false) {
+        switch outcome {
         case .verified(let claims, _): return .success(claims)
         case .failed(let error): return .failure(error)
         case .awaitingKeys: return .failure(Self.unknownKey)
         }
+    }
+
+    /// After `.awaitingKeys(fetch)`: waits for that shared fetch, then verifies once more
+    /// without starting another; a kid still unknown is `UnknownKey`, so the outcome is
+    /// never `.awaitingKeys`. The `.later` path of the method handlers.
+    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenUse = .any,
+                       requiredScopes: [String] = [], encodeAnswer: Bool = false) async -> Outcome {
+        await fetch.value
+        let outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false,
+                             encodeAnswer: encodeAnswer)
+        if case .awaitingKeys = outcome { return .failed(Self.unknownKey) }
+        return outcome
     }
 
     static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")

@@ -30,11 +30,6 @@ public struct VerifyTokenMethod: MethodHandler {
 }
 
 extension TokenVerifier {
-    /// Verifies `token` and turns the outcome into a `Reply`: `.now` for every token whose
-    /// kid is known and for every failure; `.later` only while the issuer's keys are being
-    /// refetched for an unknown kid, answered when that shared fetch ends. The request's
-    /// deadline is the connection's business: it races every `.later` answer against
-    /// `deadline_ms` (ConnectionHandler), so it is not repeated here.
     /// What a handler answers from: the claims, and the serialized VerifyToken answer
     /// when one was asked for and is at hand.
     struct Verified {
@@ -42,19 +37,28 @@ extension TokenVerifier {
         var answer: EncodedVerifyTokenResponse?
     }
 
+    /// Verifies `token` and turns the outcome into a `Reply`: `.now` for every token whose
+    /// kid is known and for every failure; `.later` only while the issuer's keys are being
+    /// refetched for an unknown kid, answered when that shared fetch ends. The request's
+    /// deadline is the connection's business: it races every `.later` answer against
+    /// `deadline_ms` (ConnectionHandler), so it is not repeated here.
     func reply(to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], encodeAnswer: Bool = false,
                on eventLoop: any EventLoop,
                _ answer: @escaping @Sendable (Result<Verified, VerificationError>) -> Response) -> Reply {
-        switch verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, encodeAnswer: encodeAnswer) {
-        case .verified(let claims, let encoded): return .now(answer(.success(Verified(claims: claims, answer: encoded))))
-        case .failed(let error): return .now(answer(.failure(error)))
-        case .awaitingKeys(let fetch):
-            let promise = eventLoop.makePromise(of: Response.self)
-            Task { [self] in
-                let result = await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
-                promise.succeed(answer(result.map { Verified(claims: $0) }))
+        @Sendable func respond(_ outcome: Outcome) -> Response {
+            switch outcome {
+            case .verified(let claims, let encoded): answer(.success(Verified(claims: claims, answer: encoded)))
+            case .failed(let error): answer(.failure(error))
+            case .awaitingKeys: answer(.failure(Self.unknownKey))
             }
-            return .later(promise.futureResult)
         }
+        let outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, encodeAnswer: encodeAnswer)
+        guard case .awaitingKeys(let fetch) = outcome else { return .now(respond(outcome)) }
+        let promise = eventLoop.makePromise(of: Response.self)
+        Task { [self] in
+            promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse,
+                                                 requiredScopes: requiredScopes, encodeAnswer: encodeAnswer)))
+        }
+        return .later(promise.futureResult)
     }
 }
