@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,20 +7,26 @@ import Glibc
 /// One RSA public key from a JWKS, turned into an OpenSSL key object once (SPEC §6:
 /// "keys parsed once into OpenSSL key objects") and shared by every thread afterwards.
 ///
-/// Owns two C objects, each created in `init` and freed exactly once in `deinit`:
-/// the `EVP_PKEY` and a *prototype* `EVP_MD_CTX` already initialised for RS256
-/// verification with that key. `verify` copies the prototype into a per-thread scratch
-/// context (`EVP_MD_CTX_copy_ex` only reads the prototype, which OpenSSL allows from many
-/// threads at once) instead of calling `EVP_DigestVerifyInit` per token: in OpenSSL 3.0
-/// the init fetches the algorithm from the provider store under a process-wide lock and
-/// costs ~3 µs, a sixth of the RSA-2048 verify itself (docs/BENCHMARKS.md).
+/// Owns one C object, the `EVP_PKEY`, created in `init` and freed once in `deinit`.
+/// Verification runs in the calling thread's `RS256ThreadContext`, which keeps an
+/// initialised verify context per key (found by `serial`) so no token pays for
+/// `EVP_DigestVerifyInit` (~3 µs in OpenSSL 3.0, a provider lookup under a process-wide
+/// lock) or for duplicating a prototype context (docs/BENCHMARKS.md).
 final class RSAPublicKey: @unchecked Sendable {
-    // @unchecked: both pointers are set once in init, never reassigned, only read
-    // through OpenSSL calls that take them as const (or copy from them), and freed in deinit.
+    // @unchecked: the pointer is set once in init, never reassigned, only passed to OpenSSL
+    // calls that read the key (EVP_PKEY_CTX_new_from_pkey takes its own reference), and
+    // freed in deinit.
     private let pkey: OpaquePointer
-    private let prototype: OpaquePointer
     /// Modulus size; kept for diagnostics and tests.
     let bits: Int
+    /// The only signature length RS256 accepts: the modulus size in bytes (RFC 8017 §8.2.2
+    /// step 1). A shorter one could be the same number without its leading zeros, a second
+    /// spelling of one token.
+    let signatureCount: Int
+    /// Names this key in per-thread contexts; unique for the life of the process.
+    let serial: UInt64
+
+    private static let serials = Atomic<UInt64>(0)
 
     enum KeyError: Error, Equatable {
         case modulusTooSmall(bits: Int)
@@ -44,36 +51,20 @@ final class RSAPublicKey: @unchecked Sendable {
         guard let last = e.last, last & 1 == 1, e.count <= 8, !(e.count == 1 && last == 1) else { throw .badExponent }
 
         let pkey = try Self.makePKey(n: Array(n), e: Array(e))
-        guard let md = EVP_MD_CTX_new() else { EVP_PKEY_free(pkey); throw .openSSL("EVP_MD_CTX_new failed") }
-        guard EVP_DigestVerifyInit_ex(md, nil, "SHA256", nil, nil, pkey, nil) == 1 else {
-            EVP_MD_CTX_free(md); EVP_PKEY_free(pkey)
-            throw .openSSL("EVP_DigestVerifyInit_ex failed: \(openSSLErrorString())")
-        }
         self.pkey = pkey
-        self.prototype = md
         self.bits = Int(EVP_PKEY_get_bits(pkey))
+        self.signatureCount = Int(EVP_PKEY_get_size(pkey))
+        self.serial = Self.serials.add(1, ordering: .relaxed).newValue
     }
 
     deinit {
-        EVP_MD_CTX_free(prototype)
         EVP_PKEY_free(pkey)
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (RS256, RFC 7518 §3.3). SPEC §6 step 5.
     func verify(signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
-        guard !signature.isEmpty, let ctx = ThreadScratch.digestContext() else { return false }
-        guard EVP_MD_CTX_copy_ex(ctx, prototype) == 1 else {
-            ERR_clear_error()
-            return false
-        }
-        // The copy is used once: let Final work on it in place instead of on yet another
-        // duplicate (OpenSSL 3.0 duplicates the context in Final unless told it is final).
-        EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE)
-        let sig = signature.bindMemory(to: UInt8.self)
-        let msg = message.bindMemory(to: UInt8.self)
-        let ok = EVP_DigestVerify(ctx, sig.baseAddress, sig.count, msg.baseAddress, msg.count) == 1
-        if !ok { ERR_clear_error() }  // a bad signature leaves an error queued on this thread
-        return ok
+        guard signature.count == signatureCount, let context = RS256ThreadContext.current() else { return false }
+        return context.verify(pkey: pkey, serial: serial, signature: signature, message: message)
     }
 
     func verify(signature: [UInt8], message: [UInt8]) -> Bool {
@@ -112,26 +103,4 @@ func openSSLErrorString() -> String {
     ERR_error_string_n(code, &buf, buf.count)
     let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-/// One `EVP_MD_CTX` per thread, reused for every verification on that thread and freed
-/// by the pthread destructor when the thread exits. Event-loop threads live as long as
-/// the process, so this is one allocation per thread, ever.
-enum ThreadScratch {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let rc = pthread_key_create(&key) { raw in
-            if let raw { EVP_MD_CTX_free(OpaquePointer(raw)) }
-        }
-        precondition(rc == 0, "pthread_key_create failed")
-        return key
-    }()
-
-    static func digestContext() -> OpaquePointer? {
-        let key = Self.key
-        if let raw = pthread_getspecific(key) { return OpaquePointer(raw) }
-        guard let ctx = EVP_MD_CTX_new() else { return nil }
-        pthread_setspecific(key, UnsafeRawPointer(ctx))
-        return ctx
-    }
 }
