@@ -29,11 +29,36 @@ final class TokenParsingTests: XCTestCase {
         Array(json.utf8).withUnsafeBytes { raw in Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) } }
     }
 
+    /// A string claim's value, read from `json` (the buffer that was parsed).
+    func text(_ claim: ClaimText?, in json: String) -> String? {
+        Array(json.utf8).withUnsafeBytes { claim?.string(in: $0) }
+    }
+
     func testJSONStringsAndEscapes() throws {
-        let claims = try parse(#"{"sub":"a\"b\\c\/d\b\f\n\r\t","email":"\u00e9\u4e2d\ud83d\ude00","username":"é中😀"}"#).get()
-        XCTAssertEqual(claims.subject, "a\"b\\c/d\u{8}\u{c}\n\r\t")
-        XCTAssertEqual(claims.email, "é中😀")
-        XCTAssertEqual(claims.username, "é中😀")
+        let json = #"{"sub":"a\"b\\c\/d\b\f\n\r\t","email":"\u00e9\u4e2d\ud83d\ude00","username":"é中😀"}"#
+        let claims = try parse(json).get()
+        XCTAssertEqual(text(claims.subject, in: json), "a\"b\\c/d\u{8}\u{c}\n\r\t")
+        XCTAssertEqual(text(claims.email, in: json), "é中😀")
+        XCTAssertEqual(text(claims.username, in: json), "é中😀")
+        // Unescaped text stays a position in the payload; only escapes make a String.
+        XCTAssertEqual(claims.username, .span(start: 77, count: 9))
+        guard case .unescaped = claims.subject else { return XCTFail("escaped claim kept as a span") }
+    }
+
+    func testGroupsAndScopesAreReadOnDemand() throws {
+        let json = #"{"cognito:groups":[ "admins" , "Read\u0065rs" ],"scope":"  openid  orders/read ","token_use":"access"}"#
+        let claims = try parse(json).get()
+        XCTAssertEqual(claims.tokenUse, .access)
+        Array(json.utf8).withUnsafeBytes { payload in
+            XCTAssertEqual(claims.groups(in: payload), ["admins", "Readers"])
+            XCTAssertEqual(claims.scope?.words(in: payload), ["openid", "orders/read"])
+            XCTAssertEqual(claims.scope?.containsWord("orders/read", in: payload), true)
+            XCTAssertEqual(claims.scope?.containsWord("orders", in: payload), false)
+            XCTAssertEqual(claims.scope?.containsWord("", in: payload), false)
+        }
+        XCTAssertEqual(try parse(#"{"token_use":"ID"}"#).get().tokenUse, .any)
+        XCTAssertEqual(try parse(#"{"token_use":null}"#).get().tokenUse, .any)
+        XCTAssertNil(try parse(#"{"cognito:groups":null}"#).get().groupsArray)
     }
 
     func testJSONRejections() {

@@ -22,7 +22,7 @@ public struct CheckGroupsMethod: MethodHandler {
             return .now(VerificationError(.noGroupRules, "give at least one of allowed_groups, required_groups, prohibited_groups")
                 .response(id: id))
         }
-        @Sendable func answer(_ result: Result<TokenVerifier.Verified, VerificationError>) -> Response {
+        @Sendable func answer(_ result: Result<VerifiedToken, VerificationError>) -> Response {
             switch result {
             case .failure(let error):
                 return error.response(id: id)

@@ -171,23 +171,23 @@ struct JSONReader {
         return String(decoding: UnsafeBufferPointer(start: base + s.start, count: s.count), as: UTF8.self)
     }
 
-    /// Reads a string and splits it on `separator`, dropping empty pieces, without building
-    /// the whole string first (`scope`, RFC 6749 §3.3).
-    mutating func readString(splittingOn separator: UInt8) throws(Malformed) -> [String] {
+    /// Reads a string without building it: where its text lies in the input, and — only
+    /// when the JSON spelled it with escapes — the unescaped value. Lets a caller keep
+    /// claims as positions in a buffer it already owns and make Strings only on demand.
+    mutating func readText() throws(Malformed) -> (start: Int, count: Int, unescaped: String?) {
         skipWhitespace()
         let s = try scanString()
-        func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
-            var out: [String] = []
-            var start = 0
-            for i in 0...bytes.count where i == bytes.count || bytes[i] == separator {
-                if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
-                start = i + 1
-            }
-            return out
-        }
-        if let decoded = s.decoded { return decoded.withUnsafeBufferPointer(split) }
-        return split(UnsafeBufferPointer(start: base + s.start, count: s.count))
+        return (s.start, s.count, s.decoded.map { String(decoding: $0, as: UTF8.self) })
     }
+
+    /// Offset of the next value (whitespace skipped), to remember where a value starts.
+    mutating func offsetOfNextValue() -> Int {
+        skipWhitespace()
+        return pos
+    }
+
+    /// Offset just past the last value read.
+    var offset: Int { pos }
 
     /// Reads a string and returns the index of the candidate it equals (byte for byte,
     /// after unescaping), or nil when it equals none. Allocates nothing: used for claims

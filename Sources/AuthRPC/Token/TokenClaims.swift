@@ -1,6 +1,9 @@
+import Wire
+
 /// The claims of a token's payload that verification reads (SPEC §4 `Claims`, SPEC §6
 /// steps 3 and 6-9), parsed in one pass by `JSONReader`. Unknown claims are validated
-/// and skipped; `payloadJSON` keeps them for callers.
+/// and skipped; `payloadJSON` keeps them for callers. String claims are kept as positions
+/// in the payload (`ClaimText`), so parsing allocates nothing for them.
 ///
 /// A registered claim of the wrong JSON type (say `"exp": "soon"`) makes the payload
 /// malformed (step 1) rather than being ignored: a claim we cannot read must not
@@ -20,31 +23,33 @@ struct TokenClaims: Sendable {
 
     /// Index into `Expected.issuers` of `iss`; nil when absent or not configured.
     var issuerIndex: Int?
-    var subject: String?
+    var subject: ClaimText?
     /// `username` (access tokens).
-    var username: String?
+    var username: ClaimText?
     /// `cognito:username` (id tokens).
-    var cognitoUsername: String?
-    var email: String?
+    var cognitoUsername: ClaimText?
+    var email: ClaimText?
     /// `email_verified`: Cognito sends a bool; some emulators send "true"/"false".
     var emailVerified = false
-    /// `cognito:groups`.
-    var groups: [String] = []
-    var tokenUse: String?
+    /// Where the `cognito:groups` array lies (already validated: strings only); read into
+    /// names by `groups(in:)` when an answer needs them.
+    var groupsArray: Range<Int>?
+    /// `token_use`: `.any` when absent or neither "id" nor "access" (step 7 then fails).
+    var tokenUse: TokenUse = .any
     /// Index into `Expected.clientIDs` of `client_id` (access tokens); nil when absent or
     /// not an accepted client.
     var clientIDIndex: Int?
     /// Index into `Expected.clientIDs` of the first accepted `aud` (id tokens); `aud` may be
     /// a string or an array of strings (RFC 7519 §4.1.3).
     var audienceIndex: Int?
-    /// `scope` split on spaces (RFC 6749 §3.3), empty pieces dropped (access tokens).
-    var scopes: [String] = []
+    /// `scope`, space-separated (RFC 6749 §3.3; access tokens).
+    var scope: ClaimText?
     var expiresAt: Int64?
     var notBefore: Int64?
     var issuedAt: Int64?
     var authTime: Int64?
-    var jti: String?
-    var originJTI: String?
+    var jti: ClaimText?
+    var originJTI: ClaimText?
 
     init() {}
 
@@ -62,32 +67,32 @@ struct TokenClaims: Sendable {
             switch key.count {
             case 3:
                 if key.matches("iss") { self.issuerIndex = try Self.match(&r, expected.issuers) }
-                else if key.matches("sub") { self.subject = try Self.string(&r) }
+                else if key.matches("sub") { self.subject = try Self.text(&r) }
                 else if key.matches("exp") { self.expiresAt = try Self.date(&r) }
                 else if key.matches("iat") { self.issuedAt = try Self.date(&r) }
                 else if key.matches("nbf") { self.notBefore = try Self.date(&r) }
                 else if key.matches("aud") { self.audienceIndex = try Self.matchStringOrArray(&r, expected.clientIDs) }
-                else if key.matches("jti") { self.jti = try Self.string(&r) }
+                else if key.matches("jti") { self.jti = try Self.text(&r) }
                 else { try r.skipValue() }
             case 5:
-                if key.matches("scope") { self.scopes = try Self.spaceSeparated(&r) }
-                else if key.matches("email") { self.email = try Self.string(&r) }
+                if key.matches("scope") { self.scope = try Self.text(&r) }
+                else if key.matches("email") { self.email = try Self.text(&r) }
                 else { try r.skipValue() }
             case 8:
-                if key.matches("username") { self.username = try Self.string(&r) } else { try r.skipValue() }
+                if key.matches("username") { self.username = try Self.text(&r) } else { try r.skipValue() }
             case 9:
-                if key.matches("token_use") { self.tokenUse = try Self.string(&r) }
+                if key.matches("token_use") { self.tokenUse = try Self.tokenUse(&r) }
                 else if key.matches("client_id") { self.clientIDIndex = try Self.match(&r, expected.clientIDs) }
                 else if key.matches("auth_time") { self.authTime = try Self.date(&r) }
                 else { try r.skipValue() }
             case 10:
-                if key.matches("origin_jti") { self.originJTI = try Self.string(&r) } else { try r.skipValue() }
+                if key.matches("origin_jti") { self.originJTI = try Self.text(&r) } else { try r.skipValue() }
             case 14:
-                if key.matches("cognito:groups") { self.groups = try Self.stringArray(&r) }
+                if key.matches("cognito:groups") { self.groupsArray = try Self.stringArray(&r) }
                 else if key.matches("email_verified") { self.emailVerified = try Self.flag(&r) }
                 else { try r.skipValue() }
             case 16:
-                if key.matches("cognito:username") { self.cognitoUsername = try Self.string(&r) } else { try r.skipValue() }
+                if key.matches("cognito:username") { self.cognitoUsername = try Self.text(&r) } else { try r.skipValue() }
             default:
                 try r.skipValue()
             }
@@ -95,19 +100,29 @@ struct TokenClaims: Sendable {
         try reader.finish()
     }
 
-    private static func string(_ r: inout JSONReader) throws(JSONReader.Malformed) -> String? {
+    private static func text(_ r: inout JSONReader) throws(JSONReader.Malformed) -> ClaimText? {
         switch try r.peekKind() {
-        case .string: return try r.readString()
+        case .string:
+            let t = try r.readText()
+            if let unescaped = t.unescaped { return .unescaped(unescaped) }
+            return .span(start: t.start, count: t.count)
         case .null: try r.readNull(); return nil
         default: throw JSONReader.Malformed(reason: "claim should be a string")
         }
     }
 
-    private static func spaceSeparated(_ r: inout JSONReader) throws(JSONReader.Malformed) -> [String] {
+    private static let tokenUses: [[UInt8]] = [Array("id".utf8), Array("access".utf8)]
+
+    private static func tokenUse(_ r: inout JSONReader) throws(JSONReader.Malformed) -> TokenUse {
         switch try r.peekKind() {
-        case .string: return try r.readString(splittingOn: UInt8(ascii: " "))
-        case .null: try r.readNull(); return []
-        default: throw JSONReader.Malformed(reason: "scope should be a string")
+        case .string:
+            switch try r.readString(matchingOneOf: tokenUses) {
+            case 0: return .id
+            case 1: return .access
+            default: return .any
+            }
+        case .null: try r.readNull(); return .any
+        default: throw JSONReader.Malformed(reason: "token_use should be a string")
         }
     }
 
@@ -119,18 +134,29 @@ struct TokenClaims: Sendable {
         }
     }
 
-    private static func stringArray(_ r: inout JSONReader) throws(JSONReader.Malformed) -> [String] {
+    /// Validates an array of strings and returns where it lies; nil for `null`.
+    private static func stringArray(_ r: inout JSONReader) throws(JSONReader.Malformed) -> Range<Int>? {
         switch try r.peekKind() {
         case .array:
-            var out: [String] = []
+            let start = r.offsetOfNextValue()
             try r.readArray { e throws(JSONReader.Malformed) in
                 guard try e.peekKind() == .string else { throw JSONReader.Malformed(reason: "array claim should hold strings") }
-                out.append(try e.readString())
+                _ = try e.readText()
             }
-            return out
-        case .null: try r.readNull(); return []
+            return start..<r.offset
+        case .null: try r.readNull(); return nil
         default: throw JSONReader.Malformed(reason: "claim should be an array of strings")
         }
+    }
+
+    /// The names in `cognito:groups`, in token order; `payload` is the buffer that was parsed.
+    func groups(in payload: UnsafeRawBufferPointer) -> [String] {
+        guard let span = groupsArray else { return [] }
+        var names: [String] = []
+        var reader = JSONReader(UnsafeRawBufferPointer(rebasing: payload[span]))
+        // Validated when the payload was parsed; a failure here cannot happen.
+        try? reader.readArray { e throws(JSONReader.Malformed) in names.append(try e.readString()) }
+        return names
     }
 
     private static func match(_ r: inout JSONReader, _ candidates: [[UInt8]]) throws(JSONReader.Malformed) -> Int? {

@@ -6,9 +6,10 @@ public import Wire
 public final class TokenVerifier: Sendable {
     /// What one synchronous attempt produced.
     public enum Outcome: Sendable {
-        /// `answer` is the VerifyToken answer serialized once, when it was asked for
+        /// The token passed every check. Its `claims` are made on first use; its `answer`
+        /// is the VerifyToken answer serialized once, when it was asked for
         /// (`encodeAnswer`) as the token was first verified, so repeats can send it as is.
-        case verified(Claims, answer: EncodedVerifyTokenResponse?)
+        case verified(VerifiedToken)
         case failed(VerificationError)
         /// The token's `kid` is not (yet) known and a JWKS fetch is under way: finish with
         /// `verify(_:after:…)`, which waits for that fetch and verifies once more.
@@ -50,7 +51,7 @@ public final class TokenVerifier: Sendable {
             outcome = await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
         }
         switch outcome {
-        case .verified(let claims, _): return .success(claims)
+        case .verified(let token): return .success(token.claims)
         case .failed(let error): return .failure(error)
         case .awaitingKeys: return .failure(Self.unknownKey)
         }
@@ -147,6 +148,6 @@ public final class TokenVerifier: Sendable {
                                          requiredScopes: requiredScopes) {
             return .failed(error)
         }
-        return .verified(token.claims, answer: token.answer)
+        return .verified(token)
     }
 }

@@ -1,22 +1,25 @@
+import Synchronization
 public import Wire
 
 /// A token whose steps 1-5 passed: its signature is good under a key its issuer publishes.
 /// Immutable; it is what the verified-token cache stores, holding exactly what steps 6-9
 /// need so a cache hit re-checks them without parsing (SPEC §6 "re-applies steps 6-9").
-final class VerifiedToken: Sendable {
-    /// The answer, prebuilt once.
-    let claims: Claims
-    /// The VerifyToken answer serialized once; nil when the token was first verified for
-    /// CheckGroups, whose answers differ per request.
-    let answer: EncodedVerifyTokenResponse?
-    let expiresAt: Int64?
-    let notBefore: Int64?
-    let issuedAt: Int64?
+///
+/// The answer's `Claims` are made from the payload on first use and then kept: a check
+/// that only needs pass/fail (or a cached answer already serialized) never pays for the
+/// dozen Strings (docs/BENCHMARKS.md).
+public final class VerifiedToken: Sendable {
+    /// The verified payload, `payload_json` of the answer; `parsed` points into its bytes.
+    let payloadJSON: String
+    let parsed: TokenClaims
+    /// `iss`, which matched this configured string exactly (step 3).
+    let issuer: String
     /// For step 8: the accepted app client named by `aud` (id token) or `client_id`
     /// (access token); nil when none is.
     let audience: String?
-    /// For step 9.
-    let scopes: [String]
+    /// The VerifyToken answer serialized once; nil when the token was first verified for
+    /// CheckGroups, whose answers differ per request.
+    public let answer: EncodedVerifyTokenResponse?
 
     /// The key that verified the signature, so a cached token stops verifying when its
     /// key is withdrawn from the JWKS.
@@ -25,39 +28,75 @@ final class VerifiedToken: Sendable {
     let key: RSAPublicKey
     let keyGeneration: UInt64
 
+    /// `claims`, once made; owned (retained) here and released in deinit.
+    private let made = Atomic<Unmanaged<MadeClaims>?>(nil)
+
+    private final class MadeClaims: Sendable {
+        let claims: Claims
+        init(_ claims: Claims) { self.claims = claims }
+    }
+
     init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
          encodeAnswer: Bool = false) {
         let c = jwt.claims
-        let use: TokenUse = c.tokenUse == "id" ? .id : c.tokenUse == "access" ? .access : .any
-        let audience = (use == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
-        var claims = Claims()
-        claims.sub = c.subject ?? ""
-        claims.username = (use == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username) ?? ""
-        claims.email = c.email ?? ""
-        claims.emailVerified = c.emailVerified
-        claims.groups = c.groups
-        claims.tokenUse = use
-        // The accepted client (an `aud` array may hold several); a token naming none fails step 8.
-        claims.clientID = audience ?? ""
-        claims.scopes = c.scopes
-        claims.issuer = keys.issuer  // `iss` matched this string exactly (step 3)
-        claims.issuedAt = c.issuedAt ?? 0
-        claims.expiresAt = c.expiresAt ?? 0
-        claims.authTime = c.authTime ?? 0
-        claims.jti = c.jti ?? ""
-        claims.originJTI = c.originJTI ?? ""
-        claims.payloadJSON = jwt.payloadJSON
-        self.claims = claims
-        self.answer = encodeAnswer ? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims)) : nil
-        self.expiresAt = c.expiresAt
-        self.notBefore = c.notBefore
-        self.issuedAt = c.issuedAt
-        self.audience = audience
-        self.scopes = claims.scopes
+        self.payloadJSON = jwt.payloadJSON
+        self.parsed = c
+        self.issuer = keys.issuer
+        self.audience = (c.tokenUse == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
         self.keys = keys
         self.kid = kid
         self.key = key
         self.keyGeneration = keyGeneration
+        if encodeAnswer {
+            let claims = Self.makeClaims(c, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
+            made.store(Unmanaged.passRetained(MadeClaims(claims)), ordering: .releasing)
+            self.answer = EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims))
+        } else {
+            self.answer = nil
+        }
+    }
+
+    deinit {
+        made.load(ordering: .acquiring)?.release()
+    }
+
+    /// The answer's claims (SPEC §4), made on first use. Two threads asking at once may
+    /// both make them; one result is kept, the other dropped.
+    public var claims: Claims {
+        if let kept = made.load(ordering: .acquiring) { return kept.takeUnretainedValue().claims }
+        let fresh = Unmanaged.passRetained(MadeClaims(Self.makeClaims(parsed, payloadJSON: payloadJSON, issuer: issuer,
+                                                                      audience: audience)))
+        let (stored, kept) = made.compareExchange(expected: nil, desired: fresh, ordering: .acquiringAndReleasing)
+        if stored { return fresh.takeUnretainedValue().claims }
+        fresh.release()
+        return kept!.takeUnretainedValue().claims
+    }
+
+    private static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> Claims {
+        var text = payloadJSON
+        return text.withUTF8 { utf8 in
+            let payload = UnsafeRawBufferPointer(utf8)
+            var claims = Claims()
+            claims.sub = c.subject?.string(in: payload) ?? ""
+            // Access tokens name the user in `username`, id tokens in `cognito:username`.
+            let name = c.tokenUse == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username
+            claims.username = name?.string(in: payload) ?? ""
+            claims.email = c.email?.string(in: payload) ?? ""
+            claims.emailVerified = c.emailVerified
+            claims.groups = c.groups(in: payload)
+            claims.tokenUse = c.tokenUse
+            // The accepted client (an `aud` array may hold several); a token naming none fails step 8.
+            claims.clientID = audience ?? ""
+            claims.scopes = c.scope?.words(in: payload) ?? []
+            claims.issuer = issuer
+            claims.issuedAt = c.issuedAt ?? 0
+            claims.expiresAt = c.expiresAt ?? 0
+            claims.authTime = c.authTime ?? 0
+            claims.jti = c.jti?.string(in: payload) ?? ""
+            claims.originJTI = c.originJTI?.string(in: payload) ?? ""
+            claims.payloadJSON = payloadJSON
+            return claims
+        }
     }
 
     /// Steps 6-9 against the current time and this request, in order. jwt-kit style: one
@@ -73,16 +112,20 @@ final class VerifiedToken: Sendable {
     /// SPEC §6 step 6. Expired at `exp` itself (RFC 7519 §4.1.4: "on or after"); a token
     /// without `exp` is treated as expired — it must not be valid forever.
     func checkTime(now: Int64, leeway: Int64) -> VerificationError? {
-        guard let exp = expiresAt else { return VerificationError(.tokenExpired, "token has no exp claim") }
+        guard let exp = parsed.expiresAt else { return VerificationError(.tokenExpired, "token has no exp claim") }
         if now >= exp &+ leeway { return VerificationError(.tokenExpired, "token has expired") }
-        if let nbf = notBefore, nbf > now &+ leeway { return VerificationError(.tokenNotYetValid, "token is not valid yet (nbf)") }
-        if let iat = issuedAt, iat > now &+ leeway { return VerificationError(.tokenNotYetValid, "token is issued in the future (iat)") }
+        if let nbf = parsed.notBefore, nbf > now &+ leeway {
+            return VerificationError(.tokenNotYetValid, "token is not valid yet (nbf)")
+        }
+        if let iat = parsed.issuedAt, iat > now &+ leeway {
+            return VerificationError(.tokenNotYetValid, "token is issued in the future (iat)")
+        }
         return nil
     }
 
     /// SPEC §6 step 7.
     func checkTokenUse(_ wanted: TokenUse) -> VerificationError? {
-        let use = claims.tokenUse
+        let use = parsed.tokenUse
         if use == .any { return VerificationError(.wrongTokenUse, "token_use must be \"id\" or \"access\"") }
         if wanted != .any && wanted != use {
             return VerificationError(.wrongTokenUse, wanted == .id ? "an id token is required" : "an access token is required")
@@ -93,16 +136,19 @@ final class VerifiedToken: Sendable {
     /// SPEC §6 step 8: `aud` for id tokens, `client_id` for access tokens.
     func checkAudience(_ clientIDs: [String]) -> VerificationError? {
         if let audience, clientIDs.contains(audience) { return nil }
-        return VerificationError(.wrongAudience, claims.tokenUse == .access
+        return VerificationError(.wrongAudience, parsed.tokenUse == .access
             ? "token client_id is not an accepted app client" : "token aud is not an accepted app client")
     }
 
     /// SPEC §6 step 9. Names the first missing scope (the caller asked for it; not token text).
     func checkScopes(_ required: [String]) -> VerificationError? {
-        for scope in required where !scopes.contains(scope) {
-            return VerificationError(.missingScope, "token lacks required scope \"\(scope)\"")
+        guard !required.isEmpty else { return nil }
+        var text = payloadJSON
+        let missing = text.withUTF8 { utf8 in
+            required.first { parsed.scope?.containsWord($0, in: UnsafeRawBufferPointer(utf8)) != true }
         }
-        return nil
+        guard let missing else { return nil }
+        return VerificationError(.missingScope, "token lacks required scope \"\(missing)\"")
     }
 
     /// Whether this cached verification still stands for key-trust reasons (the key may

@@ -15,7 +15,7 @@ public struct VerifyTokenMethod: MethodHandler {
                                  message: "verify_token handler got another request type"))
         }
         let id = request.id
-        @Sendable func answer(_ result: Result<TokenVerifier.Verified, VerificationError>) -> Response {
+        @Sendable func answer(_ result: Result<VerifiedToken, VerificationError>) -> Response {
             switch result {
             case .success(let verified):
                 if let encoded = verified.answer { return Response(id: id, body: .verifyTokenEncoded(encoded)) }
@@ -30,13 +30,6 @@ public struct VerifyTokenMethod: MethodHandler {
 }
 
 extension TokenVerifier {
-    /// What a handler answers from: the claims, and the serialized VerifyToken answer
-    /// when one was asked for and is at hand.
-    struct Verified {
-        var claims: Claims
-        var answer: EncodedVerifyTokenResponse?
-    }
-
     /// Verifies `token` and turns the outcome into a `Reply`: `.now` for every token whose
     /// kid is known and for every failure; `.later` only while the issuer's keys are being
     /// refetched for an unknown kid, answered when that shared fetch ends. The request's
@@ -44,10 +37,10 @@ extension TokenVerifier {
     /// `deadline_ms` (ConnectionHandler), so it is not repeated here.
     func reply(to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], encodeAnswer: Bool = false,
                on eventLoop: any EventLoop,
-               _ answer: @escaping @Sendable (Result<Verified, VerificationError>) -> Response) -> Reply {
+               _ answer: @escaping @Sendable (Result<VerifiedToken, VerificationError>) -> Response) -> Reply {
         @Sendable func respond(_ outcome: Outcome) -> Response {
             switch outcome {
-            case .verified(let claims, let encoded): answer(.success(Verified(claims: claims, answer: encoded)))
+            case .verified(let token): answer(.success(token))
             case .failed(let error): answer(.failure(error))
             case .awaitingKeys: answer(.failure(Self.unknownKey))
             }

@@ -163,7 +163,7 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async 
 
 extension TokenVerifier.Outcome {
     var claims: Claims? {
-        if case .verified(let c, _) = self { return c }
+        if case .verified(let token) = self { return token.claims }
         return nil
     }
     var errorType: String? {
