@@ -29,6 +29,33 @@ final class TokenParsingTests: XCTestCase {
         Array(json.utf8).withUnsafeBytes { raw in Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) } }
     }
 
+    func testLastDot() {
+        for text in ["", "a", ".", "abc.def", "a.b.c", "0123456789.0123456789abcdef", ".0123456789abcdefgh", "0123456789abcdefgh."] {
+            let expected = text.utf8.lastIndex(of: UInt8(ascii: ".")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
+            XCTAssertEqual(Array(text.utf8).withUnsafeBytes { JWT.lastDot(in: $0) }, expected, text)
+        }
+    }
+
+    func testHeaderMemoAnswersOnlyForTheExactText() throws {
+        let memo = JWTHeaderMemo()
+        func text(_ json: String) -> [UInt8] { Array(JWTEncoding.base64URL(json).utf8) }
+        let rs = text(#"{"kid":"k1","alg":"RS256"}"#), hs = text(#"{"kid":"k1","alg":"HS256"}"#)
+        rs.withUnsafeBytes { memo.remember($0, JWTHeader(algorithm: "RS256", keyID: "k1", hasCriticalExtensions: false)) }
+        XCTAssertEqual(rs.withUnsafeBytes { memo.lookup($0)?.algorithm }, "RS256")
+        XCTAssertNil(hs.withUnsafeBytes { memo.lookup($0) }, "same length, one byte differs")
+        XCTAssertNil(rs.dropLast().withUnsafeBytes { memo.lookup($0) }, "prefix")
+        // Old entries make room for new ones; each answer stays tied to its own text.
+        for i in 0..<(JWTHeaderMemo.capacity * 2) {
+            let t = text(#"{"kid":"key-\#(i)","alg":"RS256"}"#)
+            t.withUnsafeBytes { memo.remember($0, JWTHeader(algorithm: "RS256", keyID: "key-\(i)", hasCriticalExtensions: false)) }
+            XCTAssertEqual(t.withUnsafeBytes { memo.lookup($0)?.keyID }, "key-\(i)")
+        }
+        XCTAssertNil(rs.withUnsafeBytes { memo.lookup($0) }, "evicted")
+        let long = [UInt8](repeating: UInt8(ascii: "A"), count: JWTHeaderMemo.maxTextCount + 1)
+        long.withUnsafeBytes { memo.remember($0, JWTHeader(algorithm: nil, keyID: nil, hasCriticalExtensions: false)) }
+        XCTAssertNil(long.withUnsafeBytes { memo.lookup($0) }, "long headers are not remembered")
+    }
+
     /// A string claim's value, read from `json` (the buffer that was parsed).
     func text(_ claim: ClaimText?, in json: String) -> String? {
         Array(json.utf8).withUnsafeBytes { claim?.string(in: $0) }

@@ -46,6 +46,8 @@ final class TokenVerifierTests: XCTestCase {
         let cases: [(String, String)] = [
             ("two parts", parts[0] + "." + parts[1]),
             ("four parts", good + ".AAAA"),
+            ("four parts, dot inside the payload", parts[0] + "." + parts[1].prefix(8) + "." + parts[1].dropFirst(8) + "." + parts[2]),
+            ("dots only", ".."), ("one dot", "."), ("leading dot", "." + good), ("trailing dot", good + "."),
             ("empty", ""),
             ("bad base64url char", parts[0] + "." + parts[1] + "*" + "." + parts[2]),
             ("padding", parts[0] + "=." + parts[1] + "." + parts[2]),
@@ -100,6 +102,22 @@ final class TokenVerifierTests: XCTestCase {
             let token = TestKeys.hs256Token(headerJSON: #"{"alg":"HS256","kid":"id-key-1"}"#,
                                             payloadJSON: TestKeys.idClaims(), secret: secret)
             XCTAssertEqual(verify(token).errorType, "UnsupportedAlgorithm")
+        }
+    }
+
+    /// Headers are remembered per thread (JWTHeaderMemo): interleaving good and bad
+    /// headers must still judge each token by its own header.
+    func testInterleavedHeadersAreEachJudgedOnTheirOwn() {
+        let good = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
+        let rs512 = TestKeys.idKey.sign(headerJSON: #"{"kid":"id-key-1","alg":"RS512"}"#, payloadJSON: TestKeys.idClaims())
+        let crit = TestKeys.idKey.sign(headerJSON: #"{"kid":"id-key-1","alg":"RS256","crit":["b64"]}"#,
+                                       payloadJSON: TestKeys.idClaims())
+        let otherKid = TestKeys.idKey.sign(headerJSON: #"{"kid":"id-key-2","alg":"RS256"}"#, payloadJSON: TestKeys.idClaims())
+        for _ in 0..<3 {
+            XCTAssertNotNil(verify(good).claims)
+            XCTAssertEqual(verify(rs512).errorType, "UnsupportedAlgorithm")
+            XCTAssertEqual(verify(crit).errorType, "MalformedToken")
+            XCTAssertEqual(verify(otherKid).errorType, "UnknownKey")
         }
     }
 

@@ -3,18 +3,9 @@ import Glibc
 #endif
 
 /// A compact JWS (RFC 7515 §7.1) split and decoded, *not yet trusted*: SPEC §6 step 1.
-///
-/// Only two header members are read: `alg` and `kid`. Everything else in the header —
-/// notably `jwk`, `jku`, `x5u`, `x5c` — is validated as JSON and then ignored: a key or a
-/// key URL supplied by the token would let the token vouch for itself (SPEC §6 step 2).
+/// The header is read as `JWTHeader` describes; the payload as `TokenClaims`.
 struct JWT {
-    /// Header `alg`, nil when absent or not a string.
-    let algorithm: String?
-    /// Header `kid`, nil when absent or not a string.
-    let keyID: String?
-    /// Header `crit` present: the token demands extensions this verifier does not implement,
-    /// so it must be refused (RFC 7515 §4.1.11).
-    let hasCriticalExtensions: Bool
+    let header: JWTHeader
     let claims: TokenClaims
     /// The decoded payload text, returned to callers as `payload_json`.
     let payloadJSON: String
@@ -25,13 +16,15 @@ struct JWT {
     /// Parses `token` (its UTF-8 bytes). The size limit is the caller's (it knows the config).
     init(token: UnsafeRawBufferPointer, expected: TokenClaims.Expected = TokenClaims.Expected()) throws(VerificationError) {
         let threeParts = VerificationError(.malformedToken, "token is not three base64url parts")
+        // The first dot from the front and the last from the back: the short header and
+        // signature are scanned, not the long payload. A dot inside the payload part is
+        // caught when it is decoded (a dot is not base64url).
         guard let base = token.baseAddress,
-              let dot1 = memchr(base, Int32(UInt8(ascii: ".")), token.count)
+              let dot1 = memchr(base, Int32(UInt8(ascii: ".")), token.count),
+              let secondDot = Self.lastDot(in: token)
         else { throw threeParts }
         let firstDot = base.distance(to: UnsafeRawPointer(dot1))
-        guard let dot2 = memchr(base + firstDot + 1, Int32(UInt8(ascii: ".")), token.count - firstDot - 1) else { throw threeParts }
-        let secondDot = base.distance(to: UnsafeRawPointer(dot2))
-        guard memchr(base + secondDot + 1, Int32(UInt8(ascii: ".")), token.count - secondDot - 1) == nil else { throw threeParts }
+        guard firstDot != secondDot else { throw threeParts }
 
         let headerPart = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
         let payloadPart = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
@@ -41,15 +34,26 @@ struct JWT {
               let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...]))
         else { throw badBase64 }
 
-        // Header and payload are decoded into scratch space (on the stack when small) and
-        // parsed there; only the payload text is kept, as a String.
-        let header = withUnsafeTemporaryAllocation(byteCount: max(headerCount, 1), alignment: 1) { scratch in
-            let decoded = UnsafeMutableRawBufferPointer(rebasing: scratch[..<headerCount])
-            return Base64URL.decode(headerPart, into: decoded) ? Self.parseHeader(UnsafeRawBufferPointer(decoded)) : nil
-        }
-        guard let header else { throw badBase64 }
-        guard case .success(let (algorithm, keyID, critical)) = header else {
-            throw VerificationError(.malformedToken, "token header is not a JSON object (\(Self.reason(header)))")
+        // The header: usually one this thread has seen (JWTHeaderMemo); otherwise decoded
+        // into scratch space (on the stack when small) and parsed there.
+        let memo = JWTHeaderMemo.current()
+        let header: JWTHeader
+        if let known = memo?.lookup(headerPart) {
+            header = known
+        } else {
+            let parsed = withUnsafeTemporaryAllocation(byteCount: max(headerCount, 1), alignment: 1) { scratch in
+                let decoded = UnsafeMutableRawBufferPointer(rebasing: scratch[..<headerCount])
+                return Base64URL.decode(headerPart, into: decoded) ? JWTHeader.parse(UnsafeRawBufferPointer(decoded)) : nil
+            }
+            switch parsed {
+            case nil:
+                throw badBase64
+            case .failure(let malformed)?:
+                throw VerificationError(.malformedToken, "token header is not a JSON object (\(malformed.reason))")
+            case .success(let fresh)?:
+                header = fresh
+                memo?.remember(headerPart, fresh)
+            }
         }
         // The payload is decoded straight into the String returned as `payload_json` and
         // parsed there (strictly, UTF-8 included) before the String takes it.
@@ -67,44 +71,35 @@ struct JWT {
             }
             return payloadCount
         }
-        guard decoded else { throw badBase64 }
+        guard decoded else {
+            let extraDot = payloadPart.contains(UInt8(ascii: "."))
+            throw extraDot ? threeParts : badBase64
+        }
         if let malformed {
             throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(malformed.reason))")
         }
-        self.algorithm = algorithm
-        self.keyID = keyID
-        self.hasCriticalExtensions = critical
+        self.header = header
         self.claims = claims
         self.payloadJSON = payloadJSON
         self.signature = signature
         self.signingInputCount = secondDot
     }
 
-    private static func parseHeader(_ raw: UnsafeRawBufferPointer) -> Result<(String?, String?, Bool), JSONReader.Malformed> {
-        var algorithm: String?, keyID: String?, critical = false
-        var reader = JSONReader(raw)
-        do {
-            try reader.readObject { key, r throws(JSONReader.Malformed) in
-                if key.matches("alg") {
-                    if try r.peekKind() == .string { algorithm = try r.readString() } else { try r.skipValue() }
-                } else if key.matches("kid") {
-                    if try r.peekKind() == .string { keyID = try r.readString() } else { try r.skipValue() }
-                } else if key.matches("crit") {
-                    critical = true
-                    try r.skipValue()
-                } else {
-                    try r.skipValue()
-                }
-            }
-            try reader.finish()
-        } catch {
-            return .failure(error)
+    /// Offset of the last "." in `bytes`, scanning back 8 bytes at a time (SWAR: a word
+    /// XOR-ed with dots has a zero byte exactly where a dot was).
+    static func lastDot(in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var i = bytes.count
+        while i >= 8 {
+            let x = (base + i - 8).loadUnaligned(as: UInt64.self) ^ (ones &* UInt64(UInt8(ascii: ".")))
+            if (x &- ones) & ~x & (ones &* 0x80) != 0 { break }
+            i -= 8
         }
-        return .success((algorithm, keyID, critical))
-    }
-
-    private static func reason<T>(_ result: Result<T, JSONReader.Malformed>) -> String {
-        if case .failure(let e) = result { return "\(e.reason)" }
-        return ""
+        while i > 0 {
+            i -= 1
+            if base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: ".") { return i }
+        }
+        return nil
     }
 }

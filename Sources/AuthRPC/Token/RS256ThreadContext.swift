@@ -1,7 +1,4 @@
 import COpenSSL
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The OpenSSL objects one thread needs to check RS256 signatures, made once per thread and
 /// reused for every token it verifies: a SHA-256 digest context and, per public key, an
@@ -12,8 +9,8 @@ import Glibc
 /// provider lookup that `openssl speed` never pays. With the contexts kept, a verification
 /// is one hash and the RSA public operation, nothing else (docs/BENCHMARKS.md).
 ///
-/// Ownership: the thread owns its `RS256ThreadContext` (a retained reference in a pthread
-/// key, released by the key's destructor when the thread exits); the context owns every
+/// Ownership: the thread owns its `RS256ThreadContext` (through `ThreadLocal`, released
+/// when the thread exits); the context owns every
 /// C object in it and frees each once in `deinit`. A key context holds its own reference to
 /// the `EVP_PKEY`, so a key dropped from the JWKS stays valid until its slot is reused.
 final class RS256ThreadContext {
@@ -40,23 +37,9 @@ final class RS256ThreadContext {
     }
 
     /// The calling thread's context, made on first use; nil only if OpenSSL cannot allocate.
-    static func current() -> RS256ThreadContext? {
-        if let raw = pthread_getspecific(threadKey) {
-            return Unmanaged<RS256ThreadContext>.fromOpaque(raw).takeUnretainedValue()
-        }
-        guard let made = RS256ThreadContext() else { return nil }
-        pthread_setspecific(threadKey, Unmanaged.passRetained(made).toOpaque())
-        return made
-    }
+    static func current() -> RS256ThreadContext? { perThread.get() }
 
-    private static let threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        let rc = pthread_key_create(&key) { raw in
-            if let raw { Unmanaged<RS256ThreadContext>.fromOpaque(raw).release() }
-        }
-        precondition(rc == 0, "pthread_key_create failed")
-        return key
-    }()
+    private static let perThread = ThreadLocal { RS256ThreadContext() }
 
     /// DER `DigestInfo` prefix for SHA-256 (RFC 8017 §9.2 note 1); the hash follows it.
     private static let digestInfoPrefix: [UInt8] = [

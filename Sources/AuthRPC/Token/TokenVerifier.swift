@@ -107,11 +107,11 @@ public final class TokenVerifier: Sendable {
         do { jwt = try JWT(token: bytes, expected: expected) } catch { return .failed(error) }
 
         // Step 2: RS256 only, whatever else the header says; kid required.
-        guard jwt.algorithm == "RS256" else {
+        guard jwt.header.algorithm == "RS256" else {
             return .failed(VerificationError(.unsupportedAlgorithm, "only RS256 tokens are accepted"))
         }
-        guard let kid = jwt.keyID else { return .failed(VerificationError(.malformedToken, "token header has no kid")) }
-        guard !jwt.hasCriticalExtensions else {
+        guard let kid = jwt.header.keyID else { return .failed(VerificationError(.malformedToken, "token header has no kid")) }
+        guard !jwt.header.hasCriticalExtensions else {
             return .failed(VerificationError(.malformedToken, "token header demands extensions (crit) this service does not support"))
         }
 

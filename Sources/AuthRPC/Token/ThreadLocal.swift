@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `Value` per thread, made on the thread's first `get()` and released when the thread
+/// exits. For per-thread scratch state on the verification hot path (OpenSSL contexts,
+/// the header memo), where a lock or a shared mutable object would cost more than the
+/// work it guards. Event-loop threads live as long as the process, so each makes its
+/// value once.
+///
+/// Ownership: the thread's pthread slot holds one retained reference, released by the
+/// key's destructor at thread exit. Instances are meant to be `static let`s: the key
+/// itself is never deleted.
+final class ThreadLocal<Value: AnyObject>: @unchecked Sendable {
+    // @unchecked: `key` is written once in init; `make` is only called, never mutated.
+    private var key = pthread_key_t()
+    private let make: () -> Value?
+
+    init(_ make: @escaping () -> Value?) {
+        self.make = make
+        let rc = pthread_key_create(&key) { raw in
+            // Any Swift object is released the same way, whatever its type.
+            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        }
+        precondition(rc == 0, "pthread_key_create failed")
+    }
+
+    /// This thread's value; nil only if `make` failed (it is asked again next time).
+    func get() -> Value? {
+        if let raw = pthread_getspecific(key) { return Unmanaged<Value>.fromOpaque(raw).takeUnretainedValue() }
+        guard let made = make() else { return nil }
+        pthread_setspecific(key, Unmanaged.passRetained(made).toOpaque())
+        return made
+    }
+}
