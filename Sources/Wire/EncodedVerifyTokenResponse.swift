@@ -12,17 +12,10 @@ public struct EncodedVerifyTokenResponse: Sendable, Equatable {
     let fieldBytes: [UInt8]
 
     public init(_ response: VerifyTokenResponse) {
-        let packed = withCArena { arena in
-            ProtobufC.encodedBytes(UnsafePointer(response.cMessage(in: arena)))
+        fieldBytes = withCArena { arena in
+            // Field 20, wire type 2 (length-delimited).
+            ProtobufC.encodedField(UnsafePointer(response.cMessage(in: arena)), tag: [0xA2, 0x01])
         }
-        var field: [UInt8] = [0xA2, 0x01]  // field 20, wire type 2 (length-delimited)
-        var length = packed.count
-        while length >= 0x80 {
-            field.append(UInt8(truncatingIfNeeded: length) | 0x80)
-            length >>= 7
-        }
-        field.append(UInt8(length))
-        fieldBytes = field + packed
     }
 
     /// The response these bytes hold, decoded again (for people, not the hot path).

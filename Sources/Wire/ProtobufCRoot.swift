@@ -64,6 +64,26 @@ enum ProtobufC {
         }
     }
 
+    /// The message as one length-delimited field: `tag`, the packed size as a varint,
+    /// then the message packed straight after them, all in one allocation.
+    static func encodedField<C: ProtobufCRoot>(_ message: UnsafePointer<C>, tag: [UInt8]) -> [UInt8] {
+        let size = C.packedSize(message)
+        var varint: [UInt8] = []
+        var rest = size
+        while rest >= 0x80 {
+            varint.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        varint.append(UInt8(rest))
+        let head = tag + varint
+        return [UInt8](unsafeUninitializedCapacity: head.count + size) { out, count in
+            for (i, byte) in head.enumerated() { out[i] = byte }
+            let packed = size == 0 ? 0 : C.pack(message, into: out.baseAddress! + head.count)
+            precondition(packed == size, "protobuf-c packed a different size than it announced")
+            count = head.count + size
+        }
+    }
+
     /// SPEC §3: a 4-byte big-endian length, then the message packed straight into the
     /// buffer's own storage, so a response is serialized once and never copied.
     static func writeFrame<C: ProtobufCRoot>(_ message: UnsafePointer<C>, appending trailer: [UInt8] = [],
