@@ -29,13 +29,6 @@ final class TokenParsingTests: XCTestCase {
         Array(json.utf8).withUnsafeBytes { raw in Result { () throws(JSONReader.Malformed) in try TokenClaims(json: raw) } }
     }
 
-    func testLastDot() {
-        for text in ["", "a", ".", "abc.def", "a.b.c", "0123456789.0123456789abcdef", ".0123456789abcdefgh", "0123456789abcdefgh."] {
-            let expected = text.utf8.lastIndex(of: UInt8(ascii: ".")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) }
-            XCTAssertEqual(Array(text.utf8).withUnsafeBytes { JWT.lastDot(in: $0) }, expected, text)
-        }
-    }
-
     func testHeaderMemoAnswersOnlyForTheExactText() throws {
         let memo = JWTHeaderMemo()
         func text(_ json: String) -> [UInt8] { Array(JWTEncoding.base64URL(json).utf8) }

@@ -16,23 +16,25 @@ struct JWT {
     /// Parses `token` (its UTF-8 bytes). The size limit is the caller's (it knows the config).
     init(token: UnsafeRawBufferPointer, expected: TokenClaims.Expected = TokenClaims.Expected()) throws(VerificationError) {
         let threeParts = VerificationError(.malformedToken, "token is not three base64url parts")
-        // The first dot from the front and the last from the back: the short header and
-        // signature are scanned, not the long payload. A dot inside the payload part is
-        // caught when it is decoded (a dot is not base64url).
+        // The first two dots. A third one, in the signature part, is caught when that part
+        // is decoded (a dot is not base64url), without scanning the signature twice.
         guard let base = token.baseAddress,
-              let dot1 = memchr(base, Int32(UInt8(ascii: ".")), token.count),
-              let secondDot = Self.lastDot(in: token)
+              let dot1 = memchr(base, Int32(UInt8(ascii: ".")), token.count)
         else { throw threeParts }
         let firstDot = base.distance(to: UnsafeRawPointer(dot1))
-        guard firstDot != secondDot else { throw threeParts }
+        guard let dot2 = memchr(base + firstDot + 1, Int32(UInt8(ascii: ".")), token.count - firstDot - 1) else { throw threeParts }
+        let secondDot = base.distance(to: UnsafeRawPointer(dot2))
 
         let headerPart = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
         let payloadPart = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
         let badBase64 = VerificationError(.malformedToken, "token part is not valid base64url")
+        let signaturePart = UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...])
         guard let headerCount = Base64URL.decodedCount(headerPart.count),
-              let payloadCount = Base64URL.decodedCount(payloadPart.count),
-              let signature = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...]))
+              let payloadCount = Base64URL.decodedCount(payloadPart.count)
         else { throw badBase64 }
+        guard let signature = Base64URL.decode(signaturePart) else {
+            throw signaturePart.contains(UInt8(ascii: ".")) ? threeParts : badBase64
+        }
 
         // The header: usually one this thread has seen (JWTHeaderMemo); otherwise decoded
         // into scratch space (on the stack when small) and parsed there.
@@ -71,10 +73,7 @@ struct JWT {
             }
             return payloadCount
         }
-        guard decoded else {
-            let extraDot = payloadPart.contains(UInt8(ascii: "."))
-            throw extraDot ? threeParts : badBase64
-        }
+        guard decoded else { throw badBase64 }
         if let malformed {
             throw VerificationError(.malformedToken, "token payload is not a JSON object of claims (\(malformed.reason))")
         }
@@ -83,23 +82,5 @@ struct JWT {
         self.payloadJSON = payloadJSON
         self.signature = signature
         self.signingInputCount = secondDot
-    }
-
-    /// Offset of the last "." in `bytes`, scanning back 8 bytes at a time (SWAR: a word
-    /// XOR-ed with dots has a zero byte exactly where a dot was).
-    static func lastDot(in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var i = bytes.count
-        while i >= 8 {
-            let x = (base + i - 8).loadUnaligned(as: UInt64.self) ^ (ones &* UInt64(UInt8(ascii: ".")))
-            if (x &- ones) & ~x & (ones &* 0x80) != 0 { break }
-            i -= 8
-        }
-        while i > 0 {
-            i -= 1
-            if base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: ".") { return i }
-        }
-        return nil
     }
 }
