@@ -52,19 +52,17 @@ final class JWTHeaderMemo {
     /// Longer headers are parsed every time (Cognito's are about 100 characters).
     static let maxTextCount = 256
 
-    private var texts: [[UInt8]] = []
-    private var headers: [JWTHeader] = []
+    /// Remembered headers with their exact text, oldest replaced first once full.
+    private var entries: [(text: [UInt8], header: JWTHeader)] = []
     private var nextVictim = 0
 
     static func current() -> JWTHeaderMemo? { perThread.get() }
     private static let perThread = ThreadLocal { JWTHeaderMemo() }
 
     func lookup(_ text: UnsafeRawBufferPointer) -> JWTHeader? {
-        for i in texts.indices {
-            let known = texts[i]
-            if known.count == text.count,
-               known.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
-                return headers[i]
+        for entry in entries where entry.text.count == text.count {
+            if entry.text.withUnsafeBytes({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
+                return entry.header
             }
         }
         return nil
@@ -72,12 +70,11 @@ final class JWTHeaderMemo {
 
     func remember(_ text: UnsafeRawBufferPointer, _ header: JWTHeader) {
         guard !text.isEmpty, text.count <= Self.maxTextCount else { return }
-        if texts.count < Self.capacity {
-            texts.append(Array(text))
-            headers.append(header)
+        let entry = (text: Array(text), header: header)
+        if entries.count < Self.capacity {
+            entries.append(entry)
         } else {
-            texts[nextVictim] = Array(text)
-            headers[nextVictim] = header
+            entries[nextVictim] = entry
             nextVictim = (nextVictim + 1) % Self.capacity
         }
     }

@@ -19,8 +19,8 @@ final class RS256ThreadContext {
 
     private let sha256: OpaquePointer       // EVP_MD, fetched once
     private let digest: OpaquePointer       // EVP_MD_CTX
-    private var serials = [UInt64](repeating: 0, count: RS256ThreadContext.slotCount)
-    private var contexts = [OpaquePointer?](repeating: nil, count: RS256ThreadContext.slotCount)
+    /// Verify contexts by key serial, oldest replaced first once full.
+    private var slots: [(serial: UInt64, context: OpaquePointer)] = []
     private var nextVictim = 0
 
     private init?() {
@@ -31,7 +31,7 @@ final class RS256ThreadContext {
     }
 
     deinit {
-        for case let ctx? in contexts { EVP_PKEY_CTX_free(ctx) }
+        for slot in slots { EVP_PKEY_CTX_free(slot.context) }
         EVP_MD_CTX_free(digest)
         EVP_MD_free(sha256)
     }
@@ -74,18 +74,20 @@ final class RS256ThreadContext {
     /// This thread's verification context for the key `serial`, made (and an old one
     /// evicted, round robin) the first time the thread sees the key.
     private func context(pkey: OpaquePointer, serial: UInt64) -> OpaquePointer? {
-        for i in 0..<Self.slotCount where serials[i] == serial { return contexts[i] }
+        for slot in slots where slot.serial == serial { return slot.context }
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { return nil }
         guard EVP_PKEY_verify_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 else {
             EVP_PKEY_CTX_free(ctx)
             ERR_clear_error()
             return nil
         }
-        let slot = nextVictim
-        nextVictim = (nextVictim + 1) % Self.slotCount
-        if let old = contexts[slot] { EVP_PKEY_CTX_free(old) }
-        contexts[slot] = ctx
-        serials[slot] = serial
+        if slots.count < Self.slotCount {
+            slots.append((serial, ctx))
+        } else {
+            EVP_PKEY_CTX_free(slots[nextVictim].context)
+            slots[nextVictim] = (serial, ctx)
+            nextVictim = (nextVictim + 1) % Self.slotCount
+        }
         return ctx
     }
 }
