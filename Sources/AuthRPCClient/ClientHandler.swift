@@ -17,9 +17,16 @@ final class ClientHandler: ChannelDuplexHandler {
             promise?.succeed()
             return
         }
-        pending[request.id] = answer
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        request.writeFrame(into: &buffer)
+        do {
+            try request.writeFrame(into: &buffer)
+        } catch {
+            // Nothing was sent: the caller learns why, the connection carries on.
+            answer.fail(error)
+            promise?.succeed()
+            return
+        }
+        pending[request.id] = answer
         context.write(wrapOutboundOut(buffer), promise: promise)
     }
 

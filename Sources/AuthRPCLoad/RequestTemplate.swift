@@ -13,9 +13,10 @@ public struct RequestTemplate: Sendable {
     public let label: String
     private let encoded: [UInt8]
 
-    public init(label: String, body: Request.Body, deadlineMs: UInt32 = 0) {
+    /// Throws for a string that cannot be sent as is (U+0000).
+    public init(label: String, body: Request.Body, deadlineMs: UInt32 = 0) throws(WireError) {
         self.label = label
-        self.encoded = Request(id: 0, deadlineMs: deadlineMs, body: body).encodedBytes()
+        self.encoded = try Request(id: 0, deadlineMs: deadlineMs, body: body).encodedBytes()
     }
 
     public func writeFrame(id: UInt64, into buffer: inout ByteBuffer) {

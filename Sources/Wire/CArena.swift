@@ -16,6 +16,8 @@ import Darwin
 /// it produces may be stored anywhere that outlives that closure.
 final class CArena {
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// A string given to `string(_:)` held U+0000: what was built must not be packed.
+    private var containsNUL = false
 
     fileprivate init() {
         allocations.reserveCapacity(16)
@@ -37,16 +39,23 @@ final class CArena {
     /// A NUL-terminated copy of `string`, or nil for the empty string.
     ///
     /// nil is what protobuf-c packs as an absent (empty) proto3 string, so the common
-    /// empty field costs no allocation. protobuf-c strings are C strings: a Swift string
-    /// containing U+0000 is cut at that character on the wire.
+    /// empty field costs no allocation. protobuf-c strings are C strings, which would cut
+    /// a string at U+0000: such a string is noted (`containsNUL`) and the encode refuses.
     func string(_ string: String) -> UnsafeMutablePointer<CChar>? {
         if string.isEmpty { return nil }
         return string.withCString { source in
             let length = strlen(source) + 1
+            if length - 1 != string.utf8.count { containsNUL = true }
             let copy = allocate(CChar.self, count: length)
             copy.initialize(from: source, count: length)
             return copy
         }
+    }
+
+    /// Throws when a string of the message built in this arena would be cut short on
+    /// the wire; call before packing.
+    func checkEncodable() throws(WireError) {
+        if containsNUL { throw .stringContainsNUL(field: nil) }
     }
 
     /// A C array of strings for a `repeated string` field (`n_x`, `x`).
@@ -93,7 +102,8 @@ final class CArena {
 }
 
 /// Runs `body` with a fresh arena and frees everything it allocated when `body` returns.
-func withCArena<Result>(_ body: (CArena) throws -> Result) rethrows -> Result {
+func withCArena<Result, Failure: Error>(_ body: (CArena) throws(Failure) -> Result) throws(Failure) -> Result {
     let arena = CArena()
-    return try withExtendedLifetime(arena) { try body(arena) }
+    defer { withExtendedLifetime(arena) {} }
+    return try body(arena)
 }

@@ -18,16 +18,24 @@ extension Request {
         try ProtobufC.decode(buffer, as: Authrpc__V1__Request.self, Request.init(c:))
     }
 
-    /// The serialized message, without a frame length. Strings are sent as C strings:
-    /// one containing U+0000 arrives cut at that character.
-    public func encodedBytes() -> [UInt8] {
-        withCArena { arena in ProtobufC.encodedBytes(cMessage(in: arena)) }
+    /// The serialized message, without a frame length. Throws rather than cut short a
+    /// string containing U+0000 (protobuf-c strings end at the first NUL).
+    public func encodedBytes() throws(WireError) -> [UInt8] {
+        try withCArena { arena throws(WireError) in
+            let message = cMessage(in: arena)
+            try arena.checkEncodable()
+            return ProtobufC.encodedBytes(message)
+        }
     }
 
     /// Appends one frame: a 4-byte big-endian length, then the message packed directly
-    /// into the buffer's storage.
-    public func writeFrame(into buffer: inout ByteBuffer) {
-        withCArena { arena in ProtobufC.writeFrame(cMessage(in: arena), into: &buffer) }
+    /// into the buffer's storage. Throws, writing nothing, for a string holding U+0000.
+    public func writeFrame(into buffer: inout ByteBuffer) throws(WireError) {
+        try withCArena { arena throws(WireError) in
+            let message = cMessage(in: arena)
+            try arena.checkEncodable()
+            ProtobufC.writeFrame(message, into: &buffer)
+        }
     }
 
     init(c: Authrpc__V1__Request) {

@@ -17,16 +17,24 @@ extension Response {
         try ProtobufC.decode(buffer, as: Authrpc__V1__Response.self, Response.init(c:))
     }
 
-    /// The serialized message, without a frame length. Strings are sent as C strings:
-    /// one containing U+0000 arrives cut at that character.
-    public func encodedBytes() -> [UInt8] {
-        withCArena { arena in ProtobufC.encodedBytes(cMessage(in: arena), appending: preEncodedField) }
+    /// The serialized message, without a frame length. Throws rather than cut short a
+    /// string containing U+0000 (protobuf-c strings end at the first NUL).
+    public func encodedBytes() throws(WireError) -> [UInt8] {
+        try withCArena { arena throws(WireError) in
+            let message = cMessage(in: arena)
+            try arena.checkEncodable()
+            return ProtobufC.encodedBytes(message, appending: preEncodedField)
+        }
     }
 
     /// Appends one frame: a 4-byte big-endian length, then the message packed directly
-    /// into the buffer's storage.
-    public func writeFrame(into buffer: inout ByteBuffer) {
-        withCArena { arena in ProtobufC.writeFrame(cMessage(in: arena), appending: preEncodedField, into: &buffer) }
+    /// into the buffer's storage. Throws, writing nothing, for a string holding U+0000.
+    public func writeFrame(into buffer: inout ByteBuffer) throws(WireError) {
+        try withCArena { arena throws(WireError) in
+            let message = cMessage(in: arena)
+            try arena.checkEncodable()
+            ProtobufC.writeFrame(message, appending: preEncodedField, into: &buffer)
+        }
     }
 
     /// A body serialized earlier, appended after the fields protobuf-c packs now.

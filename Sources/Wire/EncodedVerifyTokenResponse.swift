@@ -11,10 +11,13 @@ public struct EncodedVerifyTokenResponse: Sendable, Equatable {
     /// Tag, length and packed `VerifyTokenResponse`.
     let fieldBytes: [UInt8]
 
-    public init(_ response: VerifyTokenResponse) {
-        fieldBytes = withCArena { arena in
+    /// Throws for a string holding U+0000, which protobuf-c would cut short.
+    public init(_ response: VerifyTokenResponse) throws(WireError) {
+        fieldBytes = try withCArena { arena throws(WireError) in
+            let message = response.cMessage(in: arena)
+            try arena.checkEncodable()
             // Field 20, wire type 2 (length-delimited).
-            ProtobufC.encodedField(UnsafePointer(response.cMessage(in: arena)), tag: [0xA2, 0x01])
+            return ProtobufC.encodedField(UnsafePointer(message), tag: [0xA2, 0x01])
         }
     }
 
@@ -28,6 +31,8 @@ public struct EncodedVerifyTokenResponse: Sendable, Equatable {
 }
 
 extension Authrpc__V1__VerifyTokenResponse: ProtobufCRoot {
+    // Points at the generated descriptor: constant C data, never written.
+    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__verify_token_response__init)
     static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
         authrpc__v1__verify_token_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }

@@ -5,6 +5,8 @@ import NIOCore
 /// (SPEC §3): `Request` and `Response`. Naming them once lets unpack/free and
 /// size/pack be wrapped once, below, instead of once per message.
 protocol ProtobufCRoot {
+    /// The generated descriptor, for `WireScan`.
+    static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
     static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>?
     static func freeUnpacked(_ message: UnsafeMutablePointer<Self>)
     static func packedSize(_ message: UnsafePointer<Self>) -> Int
@@ -12,6 +14,8 @@ protocol ProtobufCRoot {
 }
 
 extension Authrpc__V1__Request: ProtobufCRoot {
+    // Points at the generated descriptor: constant C data, never written.
+    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__request__init)
     static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
         authrpc__v1__request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
@@ -23,6 +27,8 @@ extension Authrpc__V1__Request: ProtobufCRoot {
 }
 
 extension Authrpc__V1__Response: ProtobufCRoot {
+    // Points at the generated descriptor: constant C data, never written.
+    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__response__init)
     static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
         authrpc__v1__response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
@@ -36,12 +42,37 @@ extension Authrpc__V1__Response: ProtobufCRoot {
 /// The one place C messages meet bytes. Callers pass closures that convert between the
 /// C struct and a Swift value; no C pointer outlives a call here.
 enum ProtobufC {
-    /// Unpacks `bytes`, converts, and frees the unpacked tree exactly once.
-    static func decode<C: ProtobufCRoot, Value>(_ bytes: UnsafeRawBufferPointer, as _: C.Type,
+    /// Unpacks `bytes`, converts, and frees the unpacked tree exactly once. `WireScan`
+    /// looks first, so that a string holding U+0000 is refused rather than cut short, and
+    /// a oneof member sent twice is merged as protobuf specifies rather than replaced.
+    static func decode<C: ProtobufCRoot, Value>(_ bytes: UnsafeRawBufferPointer, as type: C.Type,
                                                 _ convert: (C) -> Value) throws(WireError) -> Value {
+        switch try WireScan.check(bytes, C.descriptor) {
+        case .asIs:
+            return try unpack(bytes, as: type, convert)
+        case .merged(let merged):
+            let result = merged.withUnsafeBytes { bytes in
+                Result { () throws(WireError) in try unpack(bytes, as: type, convert) }
+            }
+            return try result.get()
+        }
+    }
+
+    private static func unpack<C: ProtobufCRoot, Value>(_ bytes: UnsafeRawBufferPointer, as _: C.Type,
+                                                        _ convert: (C) -> Value) throws(WireError) -> Value {
         guard let message = C.unpack(bytes) else { throw .malformed }
         defer { C.freeUnpacked(message) }
         return convert(message.pointee)
+    }
+
+    /// The address of a message type's generated descriptor, as its `__init` records it
+    /// (the C global is imported as a value, which would be a copy).
+    static func descriptor<C>(of _: C.Type, _ initialize: (UnsafeMutablePointer<C>?) -> Void)
+        -> UnsafePointer<ProtobufCMessageDescriptor> {
+        let message = UnsafeMutablePointer<C>.allocate(capacity: 1)
+        defer { message.deallocate() }
+        initialize(message)
+        return message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { $0.pointee.descriptor }
     }
 
     /// Decodes a buffer's readable bytes in place, leaving its reader index alone.

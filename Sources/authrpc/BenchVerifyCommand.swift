@@ -54,13 +54,17 @@ struct BenchVerifyCommand: AsyncParsableCommand {
     }
 
     private func templates(host: String, port: Int) async throws -> [RequestTemplate] {
-        func template(_ label: String, _ token: String) -> RequestTemplate {
-            RequestTemplate(label: label, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: use)))
+        func template(_ label: String, _ token: String) throws -> RequestTemplate {
+            do {
+                return try RequestTemplate(label: label, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: use)))
+            } catch {
+                throw ValidationError("a token cannot be sent: \(error.description)")
+            }
         }
         if let tokens {
             let lines = try String(contentsOfFile: tokens, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
             guard !lines.isEmpty else { throw ValidationError("\(tokens) holds no tokens") }
-            return lines.map { template("file", $0) }
+            return try lines.map { try template("file", $0) }
         }
         guard let mint, mint > 0, let jwksOut else {
             throw ValidationError("give --tokens FILE, or --mint N with --jwks-out PATH")
@@ -75,9 +79,9 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             var acc = 0
             let kind = shares.first { acc += $0.1; return slot < acc }?.0 ?? "valid"
             switch kind {
-            case "expired": list.append(template(kind, minted.expired(i)))
-            case "bad-signature": list.append(template(kind, minted.badSignature(i)))
-            default: list.append(template("valid", minted.valid(i)))
+            case "expired": list.append(try template(kind, minted.expired(i)))
+            case "bad-signature": list.append(try template(kind, minted.badSignature(i)))
+            default: list.append(try template("valid", minted.valid(i)))
             }
         }
         try await waitUntilServerTrusts(minted.valid(mint), host: host, port: port)

@@ -22,12 +22,12 @@ final class LoadGeneratorTests: XCTestCase {
         return (try await TestServer.start(dispatcher: dispatcher) { $0 = config }, keys, jwks)
     }
 
-    private func templates() -> [RequestTemplate] {
+    private func templates() throws -> [RequestTemplate] {
         let now = Int64(Date().timeIntervalSince1970)
         let valid = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now + 3600, iat: now - 10))
         let expired = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now - 3600, iat: now - 7200))
-        return [valid, valid, valid, expired].map {
-            RequestTemplate(label: "t", body: .verifyToken(VerifyTokenRequest(token: $0)))
+        return try [valid, valid, valid, expired].map {
+            try RequestTemplate(label: "t", body: .verifyToken(VerifyTokenRequest(token: $0)))
         }
     }
 
@@ -38,7 +38,7 @@ final class LoadGeneratorTests: XCTestCase {
         plan.connections = 4
         plan.depth = 8
         plan.requestLimit = 2000
-        plan.templates = templates()
+        plan.templates = try templates()
         plan.progress = false
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let report = try await LoadGenerator.run(plan, group: group)
@@ -63,7 +63,7 @@ final class LoadGeneratorTests: XCTestCase {
         plan.connections = 2
         plan.rate = 2000
         plan.duration = .seconds(1)
-        plan.templates = templates()
+        plan.templates = try templates()
         plan.progress = false
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let report = try await LoadGenerator.run(plan, group: group)

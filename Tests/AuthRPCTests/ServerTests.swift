@@ -67,7 +67,7 @@ final class ServerTests: XCTestCase {
         let raw = try await RawConnection.connect(port: server.port, group: clientGroup)
         var bytes: [UInt8] = []
         for id in UInt64(1)...50 {
-            bytes += framed(Request(id: id, body: .verifyToken(VerifyTokenRequest(token: "t"))).encodedBytes())
+            bytes += framed(try Request(id: id, body: .verifyToken(VerifyTokenRequest(token: "t"))).encodedBytes())
         }
         try await raw.send(bytes)
         let responses = await raw.responses(atLeast: 50)

@@ -96,7 +96,7 @@ final class CodecTests: XCTestCase {
     }
 
     func testEmptyMessagesRoundTrip() throws {
-        XCTAssertEqual(Request().encodedBytes(), [])
+        XCTAssertEqual(try Request().encodedBytes(), [])
         XCTAssertEqual(try decodeRequest([]), Request())
         XCTAssertNil(try decodeRequest(Request(id: 9).encodedBytes()).body)
         XCTAssertEqual(try decodeResponse([]), Response(id: 0))
@@ -106,21 +106,67 @@ final class CodecTests: XCTestCase {
                        Response(id: 1, body: .verifyToken(VerifyTokenResponse())))
     }
 
-    func testMapEncodingDoesNotDependOnInsertionOrder() {
+    func testMapEncodingDoesNotDependOnInsertionOrder() throws {
         var a: [String: String] = [:]
         var b: [String: String] = [:]
         for i in 0..<50 { a["k\(i)"] = "v\(i)" }
         for i in (0..<50).reversed() { b["k\(i)"] = "v\(i)" }
         let request = { (attributes: [String: String]) in
-            Request(id: 1, body: .register(RegisterRequest(username: "u", attributes: attributes))).encodedBytes()
+            try Request(id: 1, body: .register(RegisterRequest(username: "u", attributes: attributes))).encodedBytes()
         }
-        XCTAssertEqual(request(a), request(b))
+        XCTAssertEqual(try request(a), try request(b))
     }
 
-    /// protobuf-c strings are C strings: documented loss at the first U+0000.
-    func testStringIsCutAtNUL() throws {
-        let sent = Request(id: 1, body: .signOut(SignOutRequest(accessToken: "abc\u{0}def")))
-        XCTAssertEqual(try decodeRequest(sent.encodedBytes()).body, .signOut(SignOutRequest(accessToken: "abc")))
+    /// protobuf-c strings are C strings, which end at the first U+0000: such a string is
+    /// refused on encode rather than cut short.
+    func testEncodeRefusesStringWithNUL() {
+        let request = Request(id: 1, body: .signOut(SignOutRequest(accessToken: "abc\u{0}def")))
+        XCTAssertThrowsError(try request.encodedBytes()) { XCTAssertEqual($0 as? WireError, .stringContainsNUL(field: nil)) }
+        var buffer = ByteBuffer()
+        XCTAssertThrowsError(try request.writeFrame(into: &buffer))
+        XCTAssertEqual(buffer.readableBytes, 0, "nothing is written when the encode is refused")
+        var claims = Claims()
+        claims.sub = "admin\u{0}-attacker"
+        XCTAssertThrowsError(try Response(id: 1, body: .verifyToken(VerifyTokenResponse(claims: claims))).encodedBytes())
+        XCTAssertThrowsError(try EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims)))
+    }
+
+    /// ... and refused on decode, naming the field, where protobuf-c would cut it short.
+    func testDecodeRefusesStringWithNUL() throws {
+        // field 1 = 1; field 17 (sign_out) { field 1 (access_token) = "abc\0def" }
+        let bytes: [UInt8] = [0x08, 0x01, 0x8A, 0x01, 0x09, 0x0A, 0x07] + Array("abc".utf8) + [0] + Array("def".utf8)
+        XCTAssertThrowsError(try decodeRequest(bytes)) {
+            XCTAssertEqual($0 as? WireError, .stringContainsNUL(field: "sign_out.access_token"))
+        }
+        // A NUL elsewhere (an id of 0 sent explicitly, an empty body) is fine.
+        XCTAssertEqual(try decodeRequest([0x08, 0x00, 0x52, 0x00]), Request(id: 0, body: .health(HealthRequest())))
+        // Nested: a group name in a CheckGroups request.
+        let groups: [UInt8] = [0xAA, 0x01, 0x05, 0x1A, 0x03, 0x61, 0x00, 0x62]
+        XCTAssertThrowsError(try decodeRequest(groups)) {
+            XCTAssertEqual($0 as? WireError, .stringContainsNUL(field: "check_groups.allowed_groups"))
+        }
+    }
+
+    /// Protobuf merges repeated occurrences of a message field (a concatenation parses as
+    /// the merge), and Python's runtime does so; protobuf-c would keep only the last.
+    func testRepeatedOneofBodyIsMerged() throws {
+        let first = try Request(id: 5, body: .verifyToken(VerifyTokenRequest(token: "tok"))).encodedBytes()
+        let second = try Request(body: .verifyToken(VerifyTokenRequest(tokenUse: .access, requiredScopes: ["s"]))).encodedBytes()
+        XCTAssertEqual(try decodeRequest(first + second),
+                       Request(id: 5, body: .verifyToken(VerifyTokenRequest(token: "tok", tokenUse: .access, requiredScopes: ["s"]))))
+        // Three occurrences, the id in between.
+        let third = try Request(body: .verifyToken(VerifyTokenRequest(requiredScopes: ["t"]))).encodedBytes()
+        XCTAssertEqual(try decodeRequest(second + first + third),
+                       Request(id: 5, body: .verifyToken(VerifyTokenRequest(token: "tok", tokenUse: .access, requiredScopes: ["s", "t"]))))
+        // Another member in between replaces what came before it, as protobuf specifies.
+        let health = try Request(body: .health(HealthRequest())).encodedBytes()
+        XCTAssertEqual(try decodeRequest(first + health + second),
+                       Request(id: 5, body: .verifyToken(VerifyTokenRequest(tokenUse: .access, requiredScopes: ["s"]))))
+        XCTAssertEqual(try decodeRequest(first + second + health), Request(id: 5, body: .health(HealthRequest())))
+        // Responses merge the same way.
+        let a = try Response(id: 1, body: .health(HealthResponse(version: "v"))).encodedBytes()
+        let b = try Response(id: 0, body: .health(HealthResponse(uptimeSeconds: 9))).encodedBytes()
+        XCTAssertEqual(try decodeResponse(a + b), Response(id: 1, body: .health(HealthResponse(version: "v", uptimeSeconds: 9))))
     }
 
     // MARK: Forward compatibility (SPEC §3)
@@ -130,7 +176,7 @@ final class CodecTests: XCTestCase {
         let bytes: [UInt8] = [0x08, 0x07, 0xF2, 0x01, 0x02, 0xAB, 0xCD]
         XCTAssertEqual(try decodeRequest(bytes), Request(id: 7, body: .unrecognized(fieldNumber: 30)))
         // The unrecognized body is not re-sent.
-        XCTAssertEqual(Request(id: 7, body: .unrecognized(fieldNumber: 30)).encodedBytes(), [0x08, 0x07])
+        XCTAssertEqual(try Request(id: 7, body: .unrecognized(fieldNumber: 30)).encodedBytes(), [0x08, 0x07])
     }
 
     func testUnknownLowFieldIsNotABody() throws {
@@ -162,10 +208,10 @@ final class CodecTests: XCTestCase {
         }
     }
 
-    func testTruncationAtEveryCutNeverCrashes() {
+    func testTruncationAtEveryCutNeverCrashes() throws {
         let request = Request(id: UInt64.max, deadlineMs: 10, body: Self.requestBodies[5])
         let response = Response(id: UInt64.max, status: .unavailable, message: "m", body: Self.responseBodies[11])
-        for full in [request.encodedBytes(), response.encodedBytes()] {
+        for full in [try request.encodedBytes(), try response.encodedBytes()] {
             for cut in 0..<full.count {
                 let prefix = Array(full[..<cut])
                 for decode in [{ _ = try self.decodeRequest(prefix) }, { _ = try self.decodeResponse(prefix) }] {
@@ -181,25 +227,25 @@ final class CodecTests: XCTestCase {
         let request = Request(id: 42, body: Self.requestBodies[1])
         var buffer = ByteBufferAllocator().buffer(capacity: 0)
         buffer.writeBytes([0xAA])  // frames append after what is already there
-        request.writeFrame(into: &buffer)
+        try request.writeFrame(into: &buffer)
         XCTAssertEqual(buffer.readInteger(as: UInt8.self), 0xAA)
         let length = try XCTUnwrap(buffer.readInteger(endianness: .big, as: UInt32.self))
         XCTAssertEqual(Int(length), buffer.readableBytes)
-        XCTAssertEqual(buffer.readableBytesView.elementsEqual(request.encodedBytes()), true)
+        XCTAssertEqual(buffer.readableBytesView.elementsEqual(try request.encodedBytes()), true)
         let readerIndex = buffer.readerIndex
         XCTAssertEqual(try Request.decode(buffer), request)
         XCTAssertEqual(buffer.readerIndex, readerIndex)
 
         var responseBuffer = ByteBuffer()
         let response = Response(id: 42, body: Self.responseBodies[0])
-        response.writeFrame(into: &responseBuffer)
+        try response.writeFrame(into: &responseBuffer)
         XCTAssertEqual(responseBuffer.readInteger(endianness: .big, as: UInt32.self).map(Int.init), responseBuffer.readableBytes)
         XCTAssertEqual(try Response.decode(responseBuffer), response)
     }
 
-    func testEmptyMessageFrameIsJustALength() {
+    func testEmptyMessageFrameIsJustALength() throws {
         var buffer = ByteBuffer()
-        Request().writeFrame(into: &buffer)
+        try Request().writeFrame(into: &buffer)
         XCTAssertEqual(Array(buffer.readableBytesView), [0, 0, 0, 0])
     }
 
@@ -215,7 +261,7 @@ final class CodecTests: XCTestCase {
         for _ in 0..<10_000 {
             ids &+= try decodeRequest(request.encodedBytes()).id
             buffer.clear()
-            response.writeFrame(into: &buffer)
+            try response.writeFrame(into: &buffer)
             buffer.moveReaderIndex(forwardBy: 4)
             ids &+= try Response.decode(buffer).id
         }
@@ -232,7 +278,7 @@ final class EncodedVerifyTokenResponseTests: XCTestCase {
         claims.tokenUse = .access; claims.scopes = ["openid"]; claims.expiresAt = 1_760_003_600
         claims.payloadJSON = String(repeating: "x", count: 300)  // a length that needs a two-byte varint
         let value = VerifyTokenResponse(claims: claims)
-        let encoded = EncodedVerifyTokenResponse(value)
+        let encoded = try EncodedVerifyTokenResponse(value)
         XCTAssertEqual(encoded.response, value)
 
         for id in [UInt64(1), 300, UInt64.max] {
@@ -241,7 +287,7 @@ final class EncodedVerifyTokenResponseTests: XCTestCase {
             let decoded = try fast.encodedBytes().withUnsafeBytes { try Response.decode($0) }
             XCTAssertEqual(decoded, plain)
             var frame = ByteBuffer()
-            fast.writeFrame(into: &frame)
+            try fast.writeFrame(into: &frame)
             let length = frame.readInteger(endianness: .big, as: UInt32.self)
             XCTAssertEqual(Int(length ?? 0), frame.readableBytes)
             XCTAssertEqual(try Response.decode(frame), plain)
@@ -253,7 +299,7 @@ final class EncodedVerifyTokenResponseTests: XCTestCase {
 final class ResponseHeadTests: XCTestCase {
     func testHeadReadsIDStatusAndErrorType() throws {
         var frame = ByteBuffer()
-        Response.failure(id: 77, .unauthenticated, errorType: "TokenExpired", message: "token has expired").writeFrame(into: &frame)
+        try Response.failure(id: 77, .unauthenticated, errorType: "TokenExpired", message: "token has expired").writeFrame(into: &frame)
         frame.moveReaderIndex(forwardBy: 4)
         let head = try ResponseHead.decode(frame)
         XCTAssertEqual(head.id, 77)

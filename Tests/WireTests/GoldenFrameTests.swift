@@ -33,12 +33,12 @@ final class GoldenFrameTests: XCTestCase {
                 let expected = try GoldenValues.request(message)
                 let decoded = try payload.withUnsafeBytes { try Request.decode($0) }
                 XCTAssertEqual(decoded, expected, name)
-                expected.writeFrame(into: &out)
+                try expected.writeFrame(into: &out)
             case "authrpc.v1.Response":
                 let expected = try GoldenValues.response(message)
                 let decoded = try payload.withUnsafeBytes { try Response.decode($0) }
                 XCTAssertEqual(decoded, expected, name)
-                expected.writeFrame(into: &out)
+                try expected.writeFrame(into: &out)
             default:
                 XCTFail("\(name): unknown type \(entry["type"] ?? "nil")")
             }

@@ -13,6 +13,10 @@ import Glibc
 /// duplicate keys are rejected (at every depth), strings must be valid UTF-8 without raw
 /// control characters and with paired surrogates, numbers follow the JSON grammar, only
 /// JSON whitespace is allowed, nesting is capped at `maxDepth`. SPEC §6 step 1.
+///
+/// A string holding U+0000 (the escape `\u0000`) is rejected too, wherever it stands:
+/// answers travel as protobuf-c strings, which end at the first NUL, so a claim such as
+/// `"admins\u0000-not-really"` would otherwise reach the caller as `"admins"`.
 struct JSONReader {
     struct Malformed: Error, Equatable {
         /// Which rule broke; for tests and logs, never shown with the input.
@@ -218,24 +222,32 @@ struct JSONReader {
         guard matchLiteral("null") else { throw Malformed(reason: "expected null") }
     }
 
-    /// A JSON number as a whole number of seconds (a JWT NumericDate, RFC 7519 §2):
-    /// fractions are floored; values beyond ±2^53 are rejected.
+    /// The largest magnitude a NumericDate may have: 2^53 − 1, the last integer a double
+    /// (and so JavaScript's and Python's JSON readers) holds exactly.
+    static let maxNumericDate: Int64 = 9_007_199_254_740_991
+
+    /// A JSON number as a whole number of seconds (a JWT NumericDate, RFC 7519 §2). One
+    /// rule (docs/TOKEN_VERIFICATION.md): a plain integer is taken exactly; a number with a
+    /// fraction or an exponent is read as the nearest double and floored; either way its
+    /// magnitude must be at most 2^53 − 1, or the token is malformed.
     mutating func readNumericDate() throws(Malformed) -> Int64 {
         skipWhitespace()
         let (start, count, isInteger) = try scanNumber()
         let digits = UnsafeBufferPointer(start: base + start, count: count)
-        if isInteger && count <= 17 {
-            var negative = false, value: Int64 = 0
-            for c in digits {
-                if c == UInt8(ascii: "-") { negative = true; continue }
-                value = value &* 10 &+ Int64(c &- UInt8(ascii: "0"))
-            }
+        let outOfRange = Malformed(reason: "time claim beyond 2^53 - 1 seconds")
+        if isInteger {
+            let negative = digits[0] == UInt8(ascii: "-")
+            // 17 digits already exceed 2^53 - 1 (16 digits); JSON allows no leading zeros.
+            guard count - (negative ? 1 : 0) <= 16 else { throw outOfRange }
+            var value: Int64 = 0
+            for c in digits where c != UInt8(ascii: "-") { value = value * 10 + Int64(c &- UInt8(ascii: "0")) }
+            guard value <= Self.maxNumericDate else { throw outOfRange }
             return negative ? -value : value
         }
         var text = [CChar](repeating: 0, count: count + 1)
         for i in 0..<count { text[i] = CChar(bitPattern: digits[i]) }
         let d = strtod(text, nil)
-        guard d.isFinite, abs(d) <= 9_007_199_254_740_992 else { throw Malformed(reason: "number out of range") }
+        guard d.isFinite, abs(d) <= Double(Self.maxNumericDate) else { throw outOfRange }
         return Int64(d.rounded(.down))
     }
 
@@ -300,6 +312,7 @@ struct JSONReader {
                     pos += 2
                 case UInt8(ascii: "u"):
                     let unit = try hex4(at: pos + 2)
+                    guard unit != 0 else { throw Malformed(reason: "U+0000 in a string") }
                     pos += 6
                     if (0xD800...0xDBFF).contains(unit) {
                         guard pos + 1 < end, base[pos] == UInt8(ascii: "\\"), base[pos + 1] == UInt8(ascii: "u"),

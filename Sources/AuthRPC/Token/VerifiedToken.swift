@@ -48,9 +48,10 @@ public final class VerifiedToken: Sendable {
         self.key = key
         self.keyGeneration = keyGeneration
         if encodeAnswer {
+            // The claims are not kept: the answer's bytes are what repeats need, and a
+            // cache entry holding both would pay for the claims twice.
             let claims = Self.makeClaims(c, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
-            made.store(Unmanaged.passRetained(MadeClaims(claims)), ordering: .releasing)
-            self.answer = EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims))
+            self.answer = try? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims))
         } else {
             self.answer = nil
         }
