@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,3 +92,35 @@ let package = Package(
             ]),
     ]
 )
+
+// libFuzzer targets (docs/FUZZING.md), declared only when `scripts/fuzz` asks for them
+// (AUTHRPC_FUZZ=1): each links libFuzzer's `main`, so a plain `swift build` could not
+// link them, and they would only slow it down. Built with `-sanitize=fuzzer,address`
+// into `.build-fuzz`.
+if Context.environment["AUTHRPC_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/Sources/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "COpenSSL"], path: "Fuzz/Sources/FuzzSupport"),
+    ]
+    let fuzzers: [(product: String, target: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-frame", "FuzzFrame", [
+            "Wire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        ("fuzz-token", "FuzzToken", ["AuthRPC", "Wire"]),
+        ("fuzz-jwks", "FuzzJWKS", ["AuthRPC"]),
+        ("fuzz-cognito", "FuzzCognito", [
+            "AuthRPC", "Wire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+    ]
+    for fuzzer in fuzzers {
+        package.products.append(.executable(name: fuzzer.product, targets: [fuzzer.target]))
+        package.targets.append(.executableTarget(
+            name: fuzzer.target, dependencies: ["FuzzSupport"] + fuzzer.dependencies, path: "Fuzz/Sources/\(fuzzer.target)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

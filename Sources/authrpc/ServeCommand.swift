@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Issuer override for emulators, one pool only (\(Key.issuer)).") var issuer: String?
     @Option(help: "Largest accepted frame in bytes (\(Key.maxFrameBytes), default 65536).") var maxFrameBytes: String?
     @Option(help: "Requests in flight per connection before reading pauses (\(Key.maxInFlight), default 1024).") var maxInFlight: String?
-    @Option(help: "Seconds before an idle connection closes (\(Key.idleTimeout), default 300).") var idleTimeout: String?
+    @Option(help: "Bytes one connection may make the server hold, answers plus read-ahead (\(Key.connectionBufferBytes), default 262144).") var connectionBufferBytes: String?
+    @Option(help: "Seconds before an idle connection (or one not reading its answers) closes (\(Key.idleTimeout), default 300).") var idleTimeout: String?
     @Option(help: "Open connections allowed (\(Key.maxConnections), default 10000).") var maxConnections: String?
     @Option(help: "Seconds to finish in-flight work on SIGTERM (\(Key.shutdownGrace), default 10).") var shutdownGrace: String?
     @Option(help: "Largest accepted token in bytes (\(Key.maxTokenBytes), default 16384).") var maxTokenBytes: String?
@@ -31,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between background JWKS refreshes (\(Key.jwksRefresh), default 3600).") var jwksRefresh: String?
     @Option(help: "Clock leeway in seconds for exp/nbf/iat (\(Key.clockLeeway), default 0).") var clockLeeway: String?
     @Option(help: "Verified-token cache entries, 0 disables (\(Key.verifyCacheEntries), default 100000).") var verifyCacheEntries: String?
+    @Option(help: "Verified-token cache memory bound in bytes, 0 disables (\(Key.verifyCacheBytes), default 67108864).") var verifyCacheBytes: String?
     @Option(help: "Outstanding Cognito calls allowed (\(Key.cognitoMaxInFlight), default 256).") var cognitoMaxInflight: String?
     @Option(help: "Cognito connect timeout in ms (\(Key.cognitoConnectTimeout), default 2000).") var cognitoConnectTimeoutMs: String?
     @Option(help: "Cognito whole-call timeout in ms (\(Key.cognitoTimeout), default 10000).") var cognitoTimeoutMs: String?
@@ -43,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             (Key.listen, listen), (Key.region, region), (Key.userPoolID, userPoolID), (Key.clientID, clientID),
             (Key.clientSecret, clientSecret), (Key.endpoint, endpoint), (Key.jwksURL, jwksURL), (Key.issuer, issuer),
             (Key.maxFrameBytes, maxFrameBytes), (Key.maxInFlight, maxInFlight), (Key.idleTimeout, idleTimeout),
+            (Key.connectionBufferBytes, connectionBufferBytes), (Key.verifyCacheBytes, verifyCacheBytes),
             (Key.maxConnections, maxConnections), (Key.shutdownGrace, shutdownGrace), (Key.maxTokenBytes, maxTokenBytes),
             (Key.jwksMinRefresh, jwksMinRefresh), (Key.jwksRefresh, jwksRefresh), (Key.clockLeeway, clockLeeway),
             (Key.verifyCacheEntries, verifyCacheEntries), (Key.cognitoMaxInFlight, cognitoMaxInflight),

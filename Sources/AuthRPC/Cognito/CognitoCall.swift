@@ -69,18 +69,24 @@ struct CognitoCall: Sendable {
         fail(.badResponse("\(operation.rawValue): \(detail)"))
     }
 
-    /// SPEC §5 error mapping; `error_type` carries the Cognito name. Writes the one
-    /// log line of this failure.
+    /// SPEC §5 error mapping; `error_type` carries the Cognito name. The failure's
+    /// detail is logged at `debug`, per request; a failure that is the service's or
+    /// Cognito's problem (not the caller's) is also warned about, at most about once a
+    /// second per error type, so a flood of failing calls cannot flood the log.
     func fail(_ failure: CognitoFailure, signIn: SignInPath? = nil) -> Response {
         let response = map(failure, signIn: signIn)
-        let level: Logger.Level = switch response.status {
-        case .internal: .error
-        case .unavailable, .resourceExhausted, .deadlineExceeded: .warning
-        default: .info
-        }
-        client.logger.log(level: level, "cognito call failed", metadata: [
+        client.logger.debug("cognito call failed", metadata: [
             "method": "\(method)", "id": "\(requestID)", "status": "\(response.status)",
             "error_type": "\(response.errorType)", "detail": "\(redactor.clean(failure.logDescription))"])
+        let level: Logger.Level? = switch response.status {
+        case .internal: .error
+        case .unavailable, .resourceExhausted, .deadlineExceeded: .warning
+        default: nil
+        }
+        if let level {
+            client.warnings.warn("cognito calls failing", level: level, kind: response.errorType, metadata: [
+                "method": "\(method)", "status": "\(response.status)", "error_type": "\(response.errorType)"])
+        }
         return response
     }
 
@@ -148,8 +154,7 @@ extension CognitoClient {
                                  message: "invalid \(method) request: " + violations.joined(separator: "; ")))
         }
         guard limiter.tryAcquire() else {
-            logger.warning("cognito call refused: concurrency limit", metadata: [
-                "method": "\(method)", "id": "\(request.id)", "limit": "\(limiter.limit)"])
+            warnings.warn("cognito call refused: concurrency limit", metadata: ["limit": "\(limiter.limit)"])
             return .now(.failure(id: request.id, .resourceExhausted, errorType: "TooManyCognitoCalls",
                                  message: "too many Cognito calls outstanding (limit \(limiter.limit))", retryAfterMs: 100))
         }

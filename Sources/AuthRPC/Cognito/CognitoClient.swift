@@ -26,6 +26,8 @@ public final class CognitoClient: Sendable {
     let timeout: Duration
     let transport: any HTTPTransport
     let logger: Logger
+    /// Failures callers can provoke at will, written at most about once a second.
+    let warnings: RateLimitedWarnings
     let limiter: ConcurrencyLimiter
     let retry: RetryPolicy
 
@@ -33,7 +35,7 @@ public final class CognitoClient: Sendable {
     static let maxResponseBytes = 1 << 20
 
     /// - Parameters:
-    ///   - transport: shared with the JWKS fetcher; the lead creates one `CurlHTTPTransport`.
+    ///   - transport: shared with the JWKS fetcher: the application creates one `CurlHTTPTransport`.
     ///   - logger: every line this client writes; never carries a secret.
     public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger) {
         self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy())
@@ -48,6 +50,7 @@ public final class CognitoClient: Sendable {
         timeout = config.cognitoTimeout
         self.transport = transport
         self.logger = logger
+        self.warnings = RateLimitedWarnings(logger: logger)
         limiter = ConcurrencyLimiter(limit: config.cognitoMaxInFlight)
         self.retry = retry
     }

@@ -14,6 +14,7 @@ extension ServiceConfig {
         public static let issuer = "COGNITO_ISSUER"
         public static let maxFrameBytes = "AUTHRPC_MAX_FRAME_BYTES"
         public static let maxInFlight = "AUTHRPC_MAX_IN_FLIGHT"
+        public static let connectionBufferBytes = "AUTHRPC_CONNECTION_BUFFER_BYTES"
         public static let idleTimeout = "AUTHRPC_IDLE_TIMEOUT_S"
         public static let maxConnections = "AUTHRPC_MAX_CONNECTIONS"
         public static let shutdownGrace = "AUTHRPC_SHUTDOWN_GRACE_S"
@@ -22,6 +23,7 @@ extension ServiceConfig {
         public static let jwksRefresh = "AUTHRPC_JWKS_REFRESH_S"
         public static let clockLeeway = "AUTHRPC_CLOCK_LEEWAY_S"
         public static let verifyCacheEntries = "AUTHRPC_VERIFY_CACHE_ENTRIES"
+        public static let verifyCacheBytes = "AUTHRPC_VERIFY_CACHE_BYTES"
         public static let cognitoMaxInFlight = "AUTHRPC_COGNITO_MAX_INFLIGHT"
         public static let cognitoConnectTimeout = "AUTHRPC_COGNITO_CONNECT_TIMEOUT_MS"
         public static let cognitoTimeout = "AUTHRPC_COGNITO_TIMEOUT_MS"
@@ -92,6 +94,8 @@ extension ServiceConfig {
 
         config.maxFrameBytes = reader.int(Key.maxFrameBytes, default: config.maxFrameBytes, in: 64...(64 << 20))
         config.maxInFlightPerConnection = reader.int(Key.maxInFlight, default: config.maxInFlightPerConnection, in: 1...1_000_000)
+        config.connectionBufferBytes = reader.int(Key.connectionBufferBytes, default: config.connectionBufferBytes,
+                                                  in: (16 << 10)...(64 << 20))
         config.idleTimeout = .seconds(reader.int(Key.idleTimeout, default: 300, in: 1...86_400))
         config.maxConnections = reader.int(Key.maxConnections, default: config.maxConnections, in: 1...1_000_000)
         config.shutdownGrace = .seconds(reader.int(Key.shutdownGrace, default: 10, in: 0...3600))
@@ -100,6 +104,7 @@ extension ServiceConfig {
         config.jwksRefresh = .seconds(reader.int(Key.jwksRefresh, default: 3600, in: 1...604_800))
         config.clockLeewaySeconds = Int64(reader.int(Key.clockLeeway, default: 0, in: 0...3600))
         config.verifyCacheEntries = reader.int(Key.verifyCacheEntries, default: config.verifyCacheEntries, in: 0...100_000_000)
+        config.verifyCacheBytes = reader.int(Key.verifyCacheBytes, default: config.verifyCacheBytes, in: 0...(1 << 40))
         config.cognitoMaxInFlight = reader.int(Key.cognitoMaxInFlight, default: config.cognitoMaxInFlight, in: 1...100_000)
         config.cognitoConnectTimeout = .milliseconds(reader.int(Key.cognitoConnectTimeout, default: 2000, in: 1...600_000))
         config.cognitoTimeout = .milliseconds(reader.int(Key.cognitoTimeout, default: 10_000, in: 1...600_000))

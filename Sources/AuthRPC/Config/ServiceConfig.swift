@@ -15,6 +15,9 @@ public struct ServiceConfig: Sendable {
 
     public var maxFrameBytes = 65536
     public var maxInFlightPerConnection = 1024
+    /// What one connection may make the server hold: about half for answers not yet
+    /// taken by the client, half for requests read ahead (`ConnectionBuffering`).
+    public var connectionBufferBytes = 256 << 10
     public var idleTimeout: Duration = .seconds(300)
     public var maxConnections = 10000
     public var shutdownGrace: Duration = .seconds(10)
@@ -24,6 +27,8 @@ public struct ServiceConfig: Sendable {
     public var jwksRefresh: Duration = .seconds(3600)
     public var clockLeewaySeconds: Int64 = 0
     public var verifyCacheEntries = 100_000
+    /// The verified-token cache's memory bound, on top of its entry bound; 0 disables it.
+    public var verifyCacheBytes = 64 << 20
 
     public var cognitoMaxInFlight = 256
     public var cognitoConnectTimeout: Duration = .seconds(2)

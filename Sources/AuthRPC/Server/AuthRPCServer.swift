@@ -18,6 +18,8 @@ public final class AuthRPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connections: ConnectionRegistry
+    private let buffering: ConnectionBuffering
+    private let warnings: RateLimitedWarnings
     private let listener = Mutex<(any Channel)?>(nil)
 
     public init(config: ServiceConfig, dispatcher: Dispatcher, group: any EventLoopGroup, logger: Logger) {
@@ -31,6 +33,8 @@ public final class AuthRPCServer: Service, Sendable {
         self.group = group
         self.logger = logger
         self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
+        self.buffering = ConnectionBuffering(bytes: config.connectionBufferBytes)
+        self.warnings = RateLimitedWarnings(logger: logger)
     }
 
     /// Open connections right now.
@@ -40,23 +44,26 @@ public final class AuthRPCServer: Service, Sendable {
     /// (useful with port 0).
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let dispatcher = self.dispatcher, limits = self.limits, logger = self.logger
+        let dispatcher = self.dispatcher, limits = self.limits, logger = self.logger, warnings = self.warnings
         let connections = self.connections, maxFrameBytes = self.maxFrameBytes
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.writeBufferWaterMark, value: buffering.waterMark)
+            .childChannelOption(.maxMessagesPerRead, value: buffering.readsPerBatch)
+            .childChannelOption(.recvAllocator, value: buffering.recvAllocator)
             .childChannelInitializer { channel in
                 guard connections.admit(channel) else {
-                    logger.warning("connection refused: at the connection limit")
+                    warnings.warn("connection refused: at the connection limit")
                     return channel.eventLoop.makeFailedFuture(ConnectionRefused())
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, limits: limits, logger: logger))
+                    try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, limits: limits, logger: logger,
+                                                          warnings: warnings))
                 }
             }
             .bind(host: host, port: port)
@@ -100,10 +107,21 @@ public final class AuthRPCServer: Service, Sendable {
         while connections.count > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        let left = connections.all
+        var left = connections.all
         if !left.isEmpty {
-            logger.warning("shutdown grace over, closing connections", metadata: ["open": "\(left.count)"])
+            // SPEC §3: nothing in flight is lost. Each connection answers what it still
+            // owes `UNAVAILABLE`/`ShuttingDown`, flushes, and closes; one that cannot
+            // finish that in a moment is closed regardless.
+            let tally = ShutdownTally()
+            for channel in left { channel.pipeline.fireUserInboundEventTriggered(GraceOverEvent(tally: tally)) }
+            let cutoff = ContinuousClock.now + .seconds(1)
+            while connections.count > 0 && ContinuousClock.now < cutoff {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            left = connections.all
             for channel in left { channel.close(promise: nil) }
+            logger.warning("shutdown grace over: unfinished requests answered UNAVAILABLE/ShuttingDown", metadata: [
+                "connections": "\(open.count)", "answered": "\(tally.total)", "closed_unflushed": "\(left.count)"])
         }
         logger.info("stopped")
     }

@@ -2,18 +2,23 @@ import Logging
 import NIOCore
 import Wire
 
-/// Sent down a connection's pipeline when the server begins a graceful shutdown.
-struct DrainEvent: Sendable {}
-
 /// Limits that apply to each connection (SPEC §3).
 struct ConnectionLimits: Sendable {
     var maxInFlight: Int
     var idleTimeout: TimeAmount
+    /// How long a closing connection keeps reading, and discarding, while it waits for
+    /// the peer's EOF after our FIN (see `finishClosing`).
+    var linger: TimeAmount = .seconds(2)
 }
 
 /// One client connection: decodes requests, dispatches them, writes responses as
 /// they become ready (pipelined, any order), and enforces the per-connection rules
 /// of SPEC §3 — in-flight limit by not reading, deadlines, idle close, drain.
+///
+/// What a connection can make the server hold is bounded (`ConnectionBuffering`):
+/// once the answers the client has not taken pass the channel's high water mark,
+/// frames already read wait and no more are read, whether their answers would be
+/// immediate or not; a client that takes nothing for the idle timeout is closed.
 ///
 /// Everything here runs on the connection's event loop, so its state needs no lock.
 final class ConnectionHandler: ChannelDuplexHandler {
@@ -24,27 +29,49 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let dispatcher: Dispatcher
     private let limits: ConnectionLimits
     private let logger: Logger
+    private let warnings: RateLimitedWarnings
 
-    /// Requests answered `.later` and not yet written.
-    private var inFlight = 0
-    /// Frames that arrived in the same read as others once the in-flight limit was
-    /// reached. Reading is paused while any wait, so this holds at most one read's worth.
+    /// Requests answered `.later` and not yet answered, by their latch.
+    private var pending: [ObjectIdentifier: PendingAnswer] = [:]
+    /// Frames read but not yet handled: the in-flight limit is reached or the client is
+    /// not taking its answers. Reading is paused while any wait, so this holds at most
+    /// one read batch.
     private var waiting = CircularBuffer<ByteBuffer>()
     /// A read the channel asked for that we held back (backpressure).
     private var readHeld = false
-    /// Responses written since the last flush.
+    /// Answers of this read batch not yet handed to the channel: one buffer, one write.
+    private var outgoing: ByteBuffer?
+    /// Answers handed to the channel since the last flush.
     private var unflushed = false
-    /// No new reads: the server is draining or the peer closed its side.
+    /// A frame arrived in this read batch (the idle clock restarts once per batch).
+    private var sawFrame = false
+    /// `handleWaiting` is running: a nested writability change leaves the work to it.
+    private var handlingWaiting = false
+    /// The server is draining, or the peer closed its side: what was asked is answered,
+    /// new frames get `ShuttingDown`, then the connection closes.
     private var draining = false
+    /// The peer has sent its EOF.
+    private var peerDone = false
+    /// Answers are being finished; frames read now are discarded.
     private var closing = false
+    /// Our side is shut down: reading only to discard, until EOF or the linger ends.
+    private var lingering = false
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    private var lingerEnd: Scheduled<Void>?
 
-    init(dispatcher: Dispatcher, limits: ConnectionLimits, logger: Logger) {
+    /// A batch's answers go to the channel in pieces of about this size, so the water
+    /// mark sees them while the batch is still being read.
+    private static let handOffBytes = 16 << 10
+
+    init(dispatcher: Dispatcher, limits: ConnectionLimits, logger: Logger, warnings: RateLimitedWarnings) {
         self.dispatcher = dispatcher
         self.limits = limits
         self.logger = logger
+        self.warnings = warnings
     }
+
+    private var inFlight: Int { pending.count }
 
     // MARK: lifecycle
 
@@ -57,15 +84,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
+        lingerEnd?.cancel()
+        lingerEnd = nil
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainEvent {
             beginDrain(context: context)
+        } else if let event = event as? GraceOverEvent {
+            answerAllShuttingDown(context: context, tally: event.tally)
         } else if let event = event as? ChannelEvent, event == .inputClosed {
-            // The peer has sent all it will; answer what it asked, then close.
-            beginDrain(context: context)
+            peerDone = true
+            if lingering {
+                context.close(promise: nil)
+            } else {
+                // The peer has sent all it will; answer what it asked, then close.
+                beginDrain(context: context)
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -81,28 +117,33 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .tooLarge(let declared):
-            logger.info("frame too large, closing connection", metadata: ["declared_bytes": "\(declared)"])
-            let answer = Response.failure(
-                id: 0, .resourceExhausted, errorType: "FrameTooLarge",
-                message: "frame of \(declared) bytes is over this server's limit")
-            closing = true
-            context.writeAndFlush(wrapOutboundOut(encode(answer, context: context))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+            refuseOversizeFrame(declared: declared, context: context)
         case .frame(let bytes):
             guard !closing else { return }
-            lastActivity = .now()
-            if inFlight >= limits.maxInFlight || !waiting.isEmpty {
-                waiting.append(bytes)
-            } else {
+            sawFrame = true
+            if draining {
+                refuseWhileDraining(bytes, context: context)
+            } else if waiting.isEmpty && mayHandleFrame(context: context) {
                 handleFrame(bytes, context: context)
+            } else {
+                waiting.append(bytes)
             }
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        flushIfNeeded(context: context)
+        if sawFrame {
+            sawFrame = false
+            lastActivity = .now()
+        }
+        sendAnswers(context: context)
         context.fireChannelReadComplete()
+    }
+
+    /// Room for one more request: under the in-flight limit, and the client is taking
+    /// its answers (the channel is under its high water mark).
+    private func mayHandleFrame(context: ChannelHandlerContext) -> Bool {
+        inFlight < limits.maxInFlight && context.channel.isWritable
     }
 
     private func handleFrame(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
@@ -111,7 +152,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             request = try Request.decode(bytes)
         } catch {
             write(.failure(id: 0, .invalidArgument, errorType: "MalformedRequest",
-                           message: "the frame is not a valid authrpc.v1.Request"), context: context)
+                           message: error.description), context: context)
             return
         }
         switch dispatcher.dispatch(request, on: context.eventLoop) {
@@ -125,41 +166,48 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Tracks one slow answer: counts it against the in-flight limit and races it
     /// against the request's deadline; whichever comes first is the one answer.
     private func awaitLater(_ future: EventLoopFuture<Response>, request: Request, context: ChannelHandlerContext) {
-        inFlight += 1
-        let answered = AnswerLatch()
-        var deadline: Scheduled<Void>?
+        let answer = PendingAnswer(requestID: request.id)
+        pending[ObjectIdentifier(answer)] = answer
         if request.deadlineMs > 0 {
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(request.deadlineMs))) {
-                guard answered.claim() else { return }
-                self.finishLater(.failure(id: request.id, .deadlineExceeded, errorType: "DeadlineExceeded",
-                                          message: "no answer within \(request.deadlineMs) ms"), context: context)
+            answer.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(request.deadlineMs))) {
+                self.finishLater(answer, .failure(id: request.id, .deadlineExceeded, errorType: "DeadlineExceeded",
+                                                  message: "no answer within \(request.deadlineMs) ms"), context: context)
             }
         }
         future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
-            deadline?.cancel()
-            guard answered.claim() else { return }
             switch result {
             case .success(let response):
-                self.finishLater(response, context: context)
+                self.finishLater(answer, response, context: context)
             case .failure(let error):
                 self.logger.error("method failed unexpectedly", metadata: ["error": "\(error)"])
-                self.finishLater(.failure(id: request.id, .internal, errorType: "InternalError",
-                                          message: "internal error"), context: context)
+                self.finishLater(answer, .failure(id: request.id, .internal, errorType: "InternalError",
+                                                  message: "internal error"), context: context)
             }
         }
     }
 
-    private func finishLater(_ response: Response, context: ChannelHandlerContext) {
-        inFlight -= 1
+    /// The one answer of a `.later` request; a second (deadline vs result) is dropped.
+    private func finishLater(_ answer: PendingAnswer, _ response: Response, context: ChannelHandlerContext) {
+        guard pending.removeValue(forKey: ObjectIdentifier(answer)) != nil else { return }
+        answer.deadline?.cancel()
         lastActivity = .now()
-        guard context.channel.isActive else { return }
+        guard context.channel.isActive, !closing else { return }
         write(response, context: context)
-        while inFlight < limits.maxInFlight, let next = waiting.popFirst() {
+        handleWaiting(context: context)
+    }
+
+    /// Handles frames that waited, as far as the limits allow now, then decides whether
+    /// to read again or, when draining and done, to close.
+    private func handleWaiting(context: ChannelHandlerContext) {
+        guard !handlingWaiting else { return }
+        handlingWaiting = true
+        while !closing, mayHandleFrame(context: context), let next = waiting.popFirst() {
             handleFrame(next, context: context)
         }
-        flushIfNeeded(context: context)
+        handlingWaiting = false
+        sendAnswers(context: context)
         if draining && inFlight == 0 && waiting.isEmpty {
-            closeAfterWrites(context: context)
+            finishClosing(context: context)
         } else {
             releaseHeldRead(context: context)
         }
@@ -168,67 +216,162 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: outbound and backpressure
 
     func read(context: ChannelHandlerContext) {
-        if draining || inFlight >= limits.maxInFlight || !waiting.isEmpty || !context.channel.isWritable {
-            readHeld = true
-        } else {
+        if mayRead(context: context) {
             context.read()
+        } else {
+            readHeld = true
         }
     }
 
+    private func mayRead(context: ChannelHandlerContext) -> Bool {
+        if lingering { return true }
+        if closing { return false }
+        // Draining, frames are answered at once (`ShuttingDown`): only writability counts.
+        if draining { return !peerDone && context.channel.isWritable }
+        return waiting.isEmpty && mayHandleFrame(context: context)
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        releaseHeldRead(context: context)
+        if context.channel.isWritable {
+            // The client took answers: that is progress, not a stuck reader.
+            lastActivity = .now()
+            handleWaiting(context: context)
+        }
         context.fireChannelWritabilityChanged()
     }
 
     private func releaseHeldRead(context: ChannelHandlerContext) {
-        guard readHeld, !draining, inFlight < limits.maxInFlight, waiting.isEmpty, context.channel.isWritable else { return }
+        guard readHeld, mayRead(context: context) else { return }
         readHeld = false
         context.read()
     }
 
+    /// Appends one answer to this batch's buffer; hands the buffer to the channel once it
+    /// is large enough for the water mark to need to see it.
     private func write(_ response: Response, context: ChannelHandlerContext) {
-        context.write(wrapOutboundOut(encode(response, context: context)), promise: nil)
-        unflushed = true
+        var buffer = outgoing ?? context.channel.allocator.buffer(capacity: 1024)
+        outgoing = nil
+        do {
+            try response.writeFrame(into: &buffer)
+        } catch {
+            // Only a string holding U+0000 cannot be sent; say so rather than cut it short.
+            warnings.warn("answer not encodable", metadata: ["error_type": "\(response.errorType)"])
+            try? Response.failure(id: response.id, .internal, errorType: "UnencodableAnswer",
+                                  message: "the answer held a string this protocol cannot carry (U+0000)")
+                .writeFrame(into: &buffer)
+        }
+        if buffer.readableBytes >= Self.handOffBytes {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            unflushed = true
+            sendAnswers(context: context)
+        } else {
+            outgoing = buffer
+        }
     }
 
-    private func flushIfNeeded(context: ChannelHandlerContext) {
+    private func sendAnswers(context: ChannelHandlerContext) {
+        if let buffer = outgoing {
+            outgoing = nil
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            unflushed = true
+        }
         guard unflushed else { return }
         unflushed = false
         context.flush()
     }
 
-    private func encode(_ response: Response, context: ChannelHandlerContext) -> ByteBuffer {
-        var buffer = context.channel.allocator.buffer(capacity: 128)
-        response.writeFrame(into: &buffer)
-        return buffer
-    }
+    // MARK: oversize frames, drain, shutdown
 
-    // MARK: drain and idle
+    /// SPEC §3: answer `FrameTooLarge`, then close. The frame decoder drops every byte
+    /// from here on; `finishClosing` makes sure the answer is read, not reset.
+    private func refuseOversizeFrame(declared: UInt32, context: ChannelHandlerContext) {
+        guard !closing else { return }
+        warnings.warn("frame too large, closing connection", metadata: ["declared_bytes": "\(declared)"])
+        waiting.removeAll()
+        write(.failure(id: 0, .resourceExhausted, errorType: "FrameTooLarge",
+                       message: "frame of \(declared) bytes is over this server's limit"), context: context)
+        finishClosing(context: context)
+    }
 
     private func beginDrain(context: ChannelHandlerContext) {
         guard !draining else { return }
         draining = true
-        if inFlight == 0 && waiting.isEmpty { closeAfterWrites(context: context) }
+        if inFlight == 0 && waiting.isEmpty {
+            finishClosing(context: context)
+        } else {
+            releaseHeldRead(context: context)
+        }
     }
 
-    /// Closes once every response already written has reached the socket: writes
-    /// complete in order, so an empty write's completion means all before it did.
-    private func closeAfterWrites(context: ChannelHandlerContext) {
+    /// A frame that arrives while the server drains: not started, answered at once so the
+    /// client can retry elsewhere (and so no request is left unread when we close).
+    private func refuseWhileDraining(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard let request = try? Request.decode(bytes) else { return }
+        write(.failure(id: request.id, .unavailable, errorType: "ShuttingDown",
+                       message: "the server is shutting down; retry on another instance"), context: context)
+    }
+
+    /// SPEC §3 at the end of the shutdown grace: every request still unanswered — waiting
+    /// on a slow method, or read and not yet started — is answered `UNAVAILABLE` /
+    /// `ShuttingDown` with its id, then the connection closes the way `finishClosing` does.
+    /// A client never sees EOF in place of an answer.
+    private func answerAllShuttingDown(context: ChannelHandlerContext, tally: ShutdownTally) {
+        guard !closing else { return }
+        var ids = pending.values.map(\.requestID)
+        for answer in pending.values { answer.deadline?.cancel() }
+        pending.removeAll()
+        for frame in waiting {
+            if let request = try? Request.decode(frame) { ids.append(request.id) }
+        }
+        waiting.removeAll()
+        for id in ids {
+            write(.failure(id: id, .unavailable, errorType: "ShuttingDown",
+                           message: "the server is shutting down; retry on another instance"), context: context)
+        }
+        tally.record(answered: ids.count)
+        draining = true
+        finishClosing(context: context)
+    }
+
+    /// Closes without a reset. Closing a socket whose receive buffer still holds bytes we
+    /// never read makes the kernel send RST, and a client that has not read our last
+    /// answers yet then gets ECONNRESET instead of them. So: flush the answers, shut down
+    /// our side (FIN), keep reading and discarding until the peer's EOF or the linger
+    /// ends, then close. Writes complete in order, so the last write's completion means
+    /// every answer before it reached the socket.
+    private func finishClosing(context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+        let last = outgoing.take() ?? context.channel.allocator.buffer(capacity: 0)
+        unflushed = false
+        context.writeAndFlush(wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+            guard !self.peerDone else {
+                context.close(promise: nil)
+                return
+            }
+            self.lingering = true
+            context.close(mode: .output, promise: nil)
+            self.lingerEnd = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.linger) {
+                context.close(promise: nil)
+            }
+            self.releaseHeldRead(context: context)
         }
     }
 
     /// SPEC §3: a connection with nothing in flight and no complete frame for the idle
-    /// timeout is closed. Bytes of a stalled partial frame do not count as activity.
+    /// timeout is closed; bytes of a stalled partial frame do not count as activity. So is
+    /// one whose client has taken none of its answers for that long (the channel stayed
+    /// over its high water mark): it would otherwise hold its buffers for ever.
     private func scheduleIdleCheck(context: ChannelHandlerContext, at when: NIODeadline) {
         idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) {
             guard context.channel.isActive else { return }
             let due = self.lastActivity + self.limits.idleTimeout
-            if self.inFlight == 0 && self.waiting.isEmpty && NIODeadline.now() >= due {
+            let overdue = NIODeadline.now() >= due
+            if overdue && self.inFlight == 0 && self.waiting.isEmpty {
                 self.logger.debug("closing idle connection")
+                context.close(promise: nil)
+            } else if overdue && !context.channel.isWritable {
+                self.warnings.warn("closing connection whose client reads none of its answers")
                 context.close(promise: nil)
             } else {
                 self.scheduleIdleCheck(context: context, at: max(due, .now() + .milliseconds(10)))
@@ -237,13 +380,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 }
 
-/// Makes sure a request gets exactly one answer when a result and its deadline race.
-/// Only touched on one event loop.
-private final class AnswerLatch {
-    private var done = false
-    func claim() -> Bool {
-        if done { return false }
-        done = true
-        return true
+/// A request answered `.later`, until its one answer is written: the result, its
+/// deadline, or `ShuttingDown` at the end of the grace. Only touched on one event loop.
+private final class PendingAnswer {
+    let requestID: UInt64
+    var deadline: Scheduled<Void>?
+    init(requestID: UInt64) { self.requestID = requestID }
+}
+
+extension Optional where Wrapped == ByteBuffer {
+    /// The buffer, leaving nil behind.
+    fileprivate mutating func take() -> ByteBuffer? {
+        defer { self = nil }
+        return self
     }
 }
