@@ -21,6 +21,9 @@ public struct EncodedVerifyTokenResponse: Sendable, Equatable {
         }
     }
 
+    /// Bytes held, for memory accounting.
+    public var byteCount: Int { fieldBytes.count }
+
     /// The response these bytes hold, decoded again (for people, not the hot path).
     public var response: VerifyTokenResponse? {
         let packed = fieldBytes.dropFirst(2).drop { $0 & 0x80 != 0 }.dropFirst()

@@ -5,5 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure authrpc's speed side by side with OpenSSL on the same core.",
-        subcommands: [BenchVerifyCommand.self, BenchMintCommand.self, BenchVerifyInProcCommand.self])
+        subcommands: [BenchVerifyCommand.self, BenchMintCommand.self, BenchVerifyInProcCommand.self,
+                      BenchCacheMemoryCommand.self])
 }

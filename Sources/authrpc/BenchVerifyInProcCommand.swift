@@ -33,7 +33,7 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         var config = try ServiceConfig.load(from: BenchTokens.serverEnvironment(jwksPath: path))
-        let registry = JWKSRegistry(config: config, transport: NoHTTP())
+        let registry = JWKSRegistry(config: config, transport: NoHTTPTransport())
         await registry.start()
         defer { Task { await registry.shutdown() } }
         guard registry.hasKeysForEveryPool else { throw ValidationError("JWKS did not load: \(registry.poolStatuses())") }
@@ -87,12 +87,5 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
                 return Double(done) / s
             }
         }
-    }
-}
-
-/// The benchmark serves its JWKS from a file; HTTP is never used.
-private struct NoHTTP: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        throw .transport("no HTTP in this benchmark")
     }
 }

@@ -18,11 +18,38 @@ final class TokenVerifiedCacheTests: XCTestCase {
         file.delete()
     }
 
-    func makeVerifier(entries: Int = 100, leeway: Int64 = 0) async -> TokenVerifier {
-        let config = testConfig(jwksURL: file.url, cacheEntries: entries, leeway: leeway)
+    func makeVerifier(entries: Int = 100, bytes: Int = 64 << 20, leeway: Int64 = 0) async -> TokenVerifier {
+        var config = testConfig(jwksURL: file.url, cacheEntries: entries, leeway: leeway)
+        config.verifyCacheBytes = bytes
         registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
         await registry.start()
         return TokenVerifier(config: config, keys: registry, clock: clock.clock)
+    }
+
+    /// The byte bound holds as well as the entry bound, and an entry that no longer keeps
+    /// its payload (its answer holds it) still answers every check and its claims.
+    func testCacheIsBoundedByBytes() async {
+        let limit = 64 << 10
+        let verifier = await makeVerifier(entries: 10_000, bytes: limit)
+        var tokens: [String] = []
+        for i in 0..<200 {
+            let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(extra: #","n":\#(i)"#))
+            tokens.append(token)
+            XCTAssertNotNil(verifier.verify(token, tokenUse: .access, requiredScopes: ["aws.cognito.signin.user.admin"],
+                                            encodeAnswer: true).claims)
+            XCTAssertLessThanOrEqual(verifier.cacheUsage.bytes, limit)
+        }
+        let (entries, bytes) = verifier.cacheUsage
+        XCTAssertGreaterThan(entries, 5)
+        XCTAssertLessThan(entries, 200, "\(entries) entries in \(bytes) bytes")
+        // The newest entries are hits: scopes still checked, claims still there.
+        let last = tokens[199]
+        guard case .verified(let hit) = verifier.verify(last, tokenUse: .access, requiredScopes: ["aws.cognito.signin.user.admin"])
+        else { return XCTFail("the newest token should be cached and valid") }
+        XCTAssertNotNil(hit.answer)
+        XCTAssertEqual(hit.claims.username, "alice")
+        XCTAssertEqual(hit.claims.scopes, ["aws.cognito.signin.user.admin"])
+        XCTAssertEqual(verifier.verify(last, tokenUse: .access, requiredScopes: ["other"]).errorType, "MissingScope")
     }
 
     func testCachedTokenStopsVerifyingAtItsExp() async {

@@ -31,7 +31,7 @@ public final class TokenVerifier: Sendable {
         self.maxTokenBytes = config.maxTokenBytes
         self.leeway = config.clockLeewaySeconds
         self.clock = clock
-        self.cache = VerifiedTokenCache(capacity: config.verifyCacheEntries)
+        self.cache = VerifiedTokenCache(maxEntries: config.verifyCacheEntries, maxBytes: config.verifyCacheBytes)
         self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.pool.issuer), clientIDs: config.clientIDs)
     }
 
@@ -68,6 +68,9 @@ public final class TokenVerifier: Sendable {
         if case .awaitingKeys = outcome { return .failed(Self.unknownKey) }
         return outcome
     }
+
+    /// Entries in the verified-token cache and the bytes they are counted as.
+    public var cacheUsage: (entries: Int, bytes: Int) { (cache?.count ?? 0, cache?.bytes ?? 0) }
 
     static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
 

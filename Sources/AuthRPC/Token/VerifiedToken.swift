@@ -10,8 +10,12 @@ public import Wire
 /// dozen Strings (docs/BENCHMARKS.md).
 public final class VerifiedToken: Sendable {
     /// The verified payload, `payload_json` of the answer; `parsed` points into its bytes.
-    let payloadJSON: String
+    /// Dropped once a serialized answer holds it (the cache would keep it twice): claims
+    /// then come from the answer, and the scope check from `scope`.
+    private let payloadJSON: String?
     let parsed: TokenClaims
+    /// `scope` (step 9), as text of its own when the payload is not kept.
+    private let scope: ClaimText?
     /// `iss`, which matched this configured string exactly (step 3).
     let issuer: String
     /// For step 8: the accepted app client named by `aud` (id token) or `client_id`
@@ -39,7 +43,6 @@ public final class VerifiedToken: Sendable {
     init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
          encodeAnswer: Bool = false) {
         let c = jwt.claims
-        self.payloadJSON = jwt.payloadJSON
         self.parsed = c
         self.issuer = keys.issuer
         self.audience = (c.tokenUse == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
@@ -50,23 +53,45 @@ public final class VerifiedToken: Sendable {
         if encodeAnswer {
             // The claims are not kept: the answer's bytes are what repeats need, and a
             // cache entry holding both would pay for the claims twice.
-            let claims = Self.makeClaims(c, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
+            let claims = Self.makeClaims(c, payloadJSON: jwt.payloadJSON, issuer: issuer, audience: audience)
             self.answer = try? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims))
         } else {
             self.answer = nil
         }
+        if answer != nil {
+            self.payloadJSON = nil
+            var text = jwt.payloadJSON
+            self.scope = text.withUTF8 { utf8 in c.scope.map { .unescaped($0.string(in: UnsafeRawBufferPointer(utf8))) } }
+        } else {
+            self.payloadJSON = jwt.payloadJSON
+            self.scope = c.scope
+        }
+        self.footprint = Self.fixedFootprint + (payloadJSON?.utf8.count ?? 0) + (scope == nil ? 0 : 64)
+            + (answer?.byteCount ?? 0)
     }
 
     deinit {
         made.load(ordering: .acquiring)?.release()
     }
 
+    /// What this object costs in memory, for the verified-token cache's byte bound: the
+    /// payload and the serialized answer, plus a fixed part for the object, its claim
+    /// positions and allocator overhead (measured: docs/BENCHMARKS.md). Claims made on
+    /// demand for CheckGroups are not counted; they are about the payload's size again.
+    let footprint: Int
+
+    static let fixedFootprint = 800
+
     /// The answer's claims (SPEC §4), made on first use. Two threads asking at once may
     /// both make them; one result is kept, the other dropped.
     public var claims: Claims {
         if let kept = made.load(ordering: .acquiring) { return kept.takeUnretainedValue().claims }
-        let fresh = Unmanaged.passRetained(MadeClaims(Self.makeClaims(parsed, payloadJSON: payloadJSON, issuer: issuer,
-                                                                      audience: audience)))
+        let claims = if let payloadJSON {
+            Self.makeClaims(parsed, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
+        } else {
+            answer?.response?.claims ?? Claims()
+        }
+        let fresh = Unmanaged.passRetained(MadeClaims(claims))
         let (stored, kept) = made.compareExchange(expected: nil, desired: fresh, ordering: .acquiringAndReleasing)
         if stored { return fresh.takeUnretainedValue().claims }
         fresh.release()
@@ -144,9 +169,10 @@ public final class VerifiedToken: Sendable {
     /// SPEC §6 step 9. Names the first missing scope (the caller asked for it; not token text).
     func checkScopes(_ required: [String]) -> VerificationError? {
         guard !required.isEmpty else { return nil }
-        var text = payloadJSON
+        // With the payload dropped, `scope` is `.unescaped` and reads no payload bytes.
+        var text = payloadJSON ?? ""
         let missing = text.withUTF8 { utf8 in
-            required.first { parsed.scope?.containsWord($0, in: UnsafeRawBufferPointer(utf8)) != true }
+            required.first { scope?.containsWord($0, in: UnsafeRawBufferPointer(utf8)) != true }
         }
         guard let missing else { return nil }
         return VerificationError(.missingScope, "token lacks required scope \"\(missing)\"")

@@ -1,50 +1,82 @@
+import NIOCore
 import Synchronization
 
 /// Repeat tokens skip parsing and RSA (SPEC §6 "Verified-token cache").
 ///
-/// - Keyed by the token's exact bytes (a `String` compare on hit), bounded to `capacity`
-///   entries in total, 0 disables it.
+/// - Keyed by the token's exact bytes (a `String` compare on hit). Keying by a digest
+///   instead would save the token's kilobyte per entry but cost a SHA-256 of it on every
+///   lookup, a sizeable share of what a hit costs over TCP (docs/BENCHMARKS.md).
+/// - Bounded twice: at most `maxEntries` entries and about `maxBytes` bytes in total,
+///   each entry counted by `VerifiedToken.footprint` plus its key. Either at 0 disables it.
 /// - Not one lock: `shardCount` shards, each its own `Mutex`, picked by the token's hash,
 ///   held only for a dictionary lookup or insert. Event loops rarely meet on one shard.
-/// - Eviction is FIFO per shard through a ring of keys: O(1), no list to maintain on hits.
+/// - Eviction is FIFO per shard: O(1), no list to maintain on hits.
 /// - Freshness is not this type's job: the verifier re-checks steps 6-9 (and that the key
 ///   is still published) on every hit and drops an entry past its `exp`.
 final class VerifiedTokenCache: Sendable {
     static let shardCount = 16
+    /// What a stored key costs besides the token's bytes: the String's heap object and
+    /// its slots in the dictionary and the eviction queue (measured: docs/BENCHMARKS.md).
+    static let keyOverheadBytes = 96
 
     private struct Key: Hashable {
         let hash: UInt64
         let token: String
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
         static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.token == b.token }
+
+        var bytes: Int { token.utf8.count + VerifiedTokenCache.keyOverheadBytes }
     }
 
     private struct Shard {
         var entries: [Key: VerifiedToken] = [:]
-        var ring: [Key?]
-        var next = 0
+        /// Keys in insertion order; a key whose entry was removed since is skipped.
+        var order = CircularBuffer<Key>()
+        var bytes = 0
+        let maxEntries: Int
+        let maxBytes: Int
 
-        init(capacity: Int) {
-            ring = Array(repeating: nil, count: capacity)
-            entries.reserveCapacity(capacity)
+        init(maxEntries: Int, maxBytes: Int) {
+            self.maxEntries = maxEntries
+            self.maxBytes = maxBytes
+            entries.reserveCapacity(min(maxEntries, 4096))
+        }
+
+        mutating func insert(_ key: Key, _ entry: VerifiedToken) {
+            if let old = entries.updateValue(entry, forKey: key) {
+                bytes += entry.footprint - old.footprint
+                return
+            }
+            bytes += key.bytes + entry.footprint
+            order.append(key)
+            // The queue never outgrows the entry bound, stale keys included.
+            while order.count > maxEntries || (bytes > maxBytes && !order.isEmpty) {
+                remove(order.removeFirst())
+            }
+        }
+
+        mutating func remove(_ key: Key) {
+            guard let gone = entries.removeValue(forKey: key) else { return }
+            bytes -= key.bytes + gone.footprint
         }
     }
 
     private final class ShardBox: Sendable {
         let mutex: Mutex<Shard>
-        init(capacity: Int) { mutex = Mutex(Shard(capacity: capacity)) }
+        init(maxEntries: Int, maxBytes: Int) { mutex = Mutex(Shard(maxEntries: maxEntries, maxBytes: maxBytes)) }
     }
 
     private let shards: [ShardBox]
     /// Per-process random seed so collisions cannot be planned offline.
     private let seed = UInt64.random(in: .min ... .max)
 
-    /// nil when `capacity` is 0 (cache disabled).
-    init?(capacity: Int) {
-        guard capacity > 0 else { return nil }
-        let count = min(Self.shardCount, capacity)
-        let perShard = (capacity + count - 1) / count
-        shards = (0..<count).map { _ in ShardBox(capacity: perShard) }
+    /// nil when either bound is 0 (cache disabled).
+    init?(maxEntries: Int, maxBytes: Int = .max) {
+        guard maxEntries > 0, maxBytes > 0 else { return nil }
+        let count = min(Self.shardCount, maxEntries)
+        let entriesPerShard = (maxEntries + count - 1) / count
+        let bytesPerShard = maxBytes / count
+        shards = (0..<count).map { _ in ShardBox(maxEntries: entriesPerShard, maxBytes: bytesPerShard) }
     }
 
     /// A fast hash of the token's bytes: length plus the last 16 bytes (the signature's
@@ -83,19 +115,16 @@ final class VerifiedTokenCache: Sendable {
 
     func insert(_ token: String, hash: UInt64, _ entry: VerifiedToken) {
         let key = Key(hash: hash, token: token)
-        shard(hash).mutex.withLock { s in
-            if s.entries.updateValue(entry, forKey: key) != nil { return }
-            // Evict whatever the ring slot held (it may already be gone: harmless).
-            if let old = s.ring[s.next] { s.entries.removeValue(forKey: old) }
-            s.ring[s.next] = key
-            s.next = (s.next + 1) % s.ring.count
-        }
+        shard(hash).mutex.withLock { $0.insert(key, entry) }
     }
 
     func remove(_ token: String, hash: UInt64) {
         let key = Key(hash: hash, token: token)
-        shard(hash).mutex.withLock { _ = $0.entries.removeValue(forKey: key) }
+        shard(hash).mutex.withLock { $0.remove(key) }
     }
 
     var count: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.entries.count } } }
+
+    /// Bytes the entries are counted as, in total.
+    var bytes: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.bytes } } }
 }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import AuthRPC
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `authrpc bench cache-memory`: what one verified-token cache entry costs. Fills a
+/// cache with distinct Cognito-shaped access tokens through `TokenVerifier` (as VerifyToken
+/// does, answer serialized) and reports the growth of the process's resident memory per
+/// entry next to what the cache counts per entry against
+/// `AUTHRPC_VERIFY_CACHE_BYTES` (docs/BENCHMARKS.md).
+struct BenchCacheMemoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache-memory",
+        abstract: "Measure the memory one verified-token cache entry costs.")
+
+    @Option(help: "Distinct tokens to cache (each is RSA-signed first, ~1.5 ms apiece).")
+    var tokens = 10_000
+
+    func run() async throws {
+        let mint = try BenchTokens()
+        let path = NSTemporaryDirectory() + "authrpc-bench-jwks-\(getpid()).json"
+        guard FileManager.default.createFile(atPath: path, contents: Data(mint.jwksJSON.utf8)) else {
+            throw ValidationError("cannot write \(path)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var config = try ServiceConfig.load(from: BenchTokens.serverEnvironment(jwksPath: path))
+        config.verifyCacheEntries = tokens * 2  // shards fill unevenly: leave room
+        config.verifyCacheBytes = Int.max / 2
+        let registry = JWKSRegistry(config: config, transport: NoHTTPTransport())
+        await registry.start()
+        defer { Task { await registry.shutdown() } }
+        let verifier = TokenVerifier(config: config, keys: registry)
+
+        let list = (0..<tokens).map(mint.valid)
+        let tokenBytes = list.reduce(0) { $0 + $1.utf8.count } / tokens
+        let rssBefore = residentBytes()
+        var failures = 0
+        for token in list {
+            // A fresh copy, as a decoded request would be: the cache keeps the one it is given.
+            let copy = String(decoding: Array(token.utf8), as: UTF8.self)
+            if case .verified = verifier.verify(copy, tokenUse: .access, encodeAnswer: true) {} else { failures += 1 }
+        }
+        let rss = residentBytes() - rssBefore
+        let (entries, counted) = verifier.cacheUsage
+        guard failures == 0, entries == tokens else {
+            throw ValidationError("\(failures) verifications failed; \(entries) entries cached")
+        }
+        print("token_bytes: \(tokenBytes)")
+        print("entries: \(entries)")
+        print("rss_bytes_per_entry: \(rss / entries)")
+        print("counted_bytes_per_entry: \(counted / entries)")
+        print("entries_in_default_64MiB: \((64 << 20) / max(counted / entries, 1))")
+        withExtendedLifetime(list) {}
+    }
+
+    private func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+}
+
+/// The benchmarks serve their JWKS from a file; HTTP is never used.
+struct NoHTTPTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        throw .transport("no HTTP in this benchmark")
+    }
+}
