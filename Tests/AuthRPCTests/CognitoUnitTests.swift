@@ -88,6 +88,12 @@ final class CognitoUnitTests: XCTestCase {
         XCTAssertEqual(name(nil, "com.amazonaws.cognito.identityprovider.model#UserNotFoundException"), "UserNotFoundException")
         XCTAssertEqual(name("aws#Foo:bar", nil), "Foo")
         XCTAssertEqual(name(nil, nil), "")
+        // What cannot be an exception name is no name: it would reach error_type and the
+        // log as sent (a fuzzer found a session echoed there: Fuzz/findings/).
+        XCTAssertEqual(name("AYABeFhJ0Ld-session-text", nil), "")
+        XCTAssertEqual(name("Bad Name\u{1}", nil), "")
+        XCTAssertEqual(name(String(repeating: "A", count: 65), nil), "")
+        XCTAssertEqual(name(String(repeating: "A", count: 64), nil), String(repeating: "A", count: 64))
     }
 
     func testBackoffGrowsWithJitterAndCap() {

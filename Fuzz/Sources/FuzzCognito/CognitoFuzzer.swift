@@ -69,18 +69,8 @@ public func fuzzCognito(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     check(result.status == .ok || result.body == nil, "an error response with a body: \(result)")
     check(result.status != .ok || result.body != nil, "an OK response without a body: \(result)")
     checkNoSecret(result.message, where: "Response.message")
-    if !KnownFindings.errorTypeIsCognitosText { checkNoSecret(result.errorType, where: "Response.errorType") }
+    checkNoSecret(result.errorType, where: "Response.errorType")
     return 0
-}
-
-/// Findings not fixed yet (docs/FUZZING.md, Fuzz/findings/), whose checks are set aside
-/// so each run can still find something new. Set one to false once it is fixed.
-enum KnownFindings {
-    /// The Cognito error name (`x-amzn-errortype` / `__type`) becomes `error_type` and
-    /// its log fields (`error_type`, and `kind` of the rate-limited warning) as sent:
-    /// unredacted, unbounded, control characters included.
-    /// Fuzz/findings/cognito-error-type-carries-secret.
-    static let errorTypeIsCognitosText = true
 }
 
 // MARK: input
@@ -224,8 +214,6 @@ struct SecretCheckingLogHandler: LogHandler {
     func log(event: LogEvent) {
         var line = "\(event.message)"
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            // `kind` of a rate-limited warning's summary is the same error type.
-            if (key == "error_type" || key == "kind") && KnownFindings.errorTypeIsCognitosText { continue }
             line += " \(key)=\(value)"
         }
         checkNoSecret(line, where: "a log line")

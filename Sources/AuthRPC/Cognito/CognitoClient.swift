@@ -124,11 +124,20 @@ public final class CognitoClient: Sendable {
     }
 
     /// SPEC §5: `x-amzn-errortype`, else the body's `__type`, without `namespace#` or `:…`.
+    ///
+    /// The name becomes the answer's `error_type` and a log field, so only what an
+    /// exception name can look like is taken (1-64 ASCII letters and digits); anything
+    /// else — text an emulator or a proxy put there, possibly echoing the request's
+    /// password or session — reads as no name at all (`InternalError` /
+    /// `CognitoUnavailable` then), and its detail stays in the redacted debug log.
     static func errorName(_ response: HTTPResponse, _ json: [String: Any]?) -> String {
         var raw = Substring(response.headers["x-amzn-errortype"] ?? json?["__type"] as? String ?? "")
         if let colon = raw.firstIndex(of: ":") { raw = raw[..<colon] }
         if let hash = raw.lastIndex(of: "#") { raw = raw[raw.index(after: hash)...] }
-        return raw.trimmingCharacters(in: .whitespaces)
+        let name = raw.trimmingCharacters(in: .whitespaces)
+        let plausible = (1...64).contains(name.utf8.count)
+            && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        return plausible ? name : ""
     }
 
     /// A `Retry-After` in seconds when the server sent one.
