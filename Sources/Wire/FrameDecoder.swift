@@ -31,20 +31,36 @@ public struct FrameDecoder: ByteToMessageDecoder {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             return .needMoreData
         }
-        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
-            return .needMoreData
-        }
-        guard Int(length) <= maxFrameBytes else {
+        switch Self.parse(&buffer, maxFrameBytes: maxFrameBytes) {
+        case .frame(let frame):
+            context.fireChannelRead(Self.wrapInboundOut(.frame(frame)))
+            return .continue
+        case .tooLarge(let length):
             poisoned = true
             buffer.moveReaderIndex(to: buffer.writerIndex)
             context.fireChannelRead(Self.wrapInboundOut(.tooLarge(declaredLength: length)))
             return .needMoreData
+        case .needMoreData:
+            return .needMoreData
         }
+    }
+
+    enum Step {
+        case frame(ByteBuffer)
+        case tooLarge(UInt32)
+        case needMoreData
+    }
+
+    /// One step of the framing, shared with `FrameReader`: the length is judged as soon
+    /// as its four bytes are there; a whole frame is taken off the front of `buffer`.
+    static func parse(_ buffer: inout ByteBuffer, maxFrameBytes: Int) -> Step {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
+            return .needMoreData
+        }
+        guard Int(length) <= maxFrameBytes else { return .tooLarge(length) }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 4)
-        let frame = buffer.readSlice(length: Int(length))!
-        context.fireChannelRead(Self.wrapInboundOut(.frame(frame)))
-        return .continue
+        return .frame(buffer.readSlice(length: Int(length))!)
     }
 
     /// A partial frame left at end of stream is dropped: the peer is gone and cannot be answered.

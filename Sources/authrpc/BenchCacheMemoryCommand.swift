@@ -19,19 +19,12 @@ struct BenchCacheMemoryCommand: AsyncParsableCommand {
     var tokens = 10_000
 
     func run() async throws {
-        let mint = try BenchTokens()
-        let path = NSTemporaryDirectory() + "authrpc-bench-jwks-\(getpid()).json"
-        guard FileManager.default.createFile(atPath: path, contents: Data(mint.jwksJSON.utf8)) else {
-            throw ValidationError("cannot write \(path)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var config = try ServiceConfig.load(from: BenchTokens.serverEnvironment(jwksPath: path))
+        let bench = try await InProcessBench.start()
+        let mint = bench.mint
+        var config = bench.config
         config.verifyCacheEntries = tokens * 2  // shards fill unevenly: leave room
         config.verifyCacheBytes = Int.max / 2
-        let registry = JWKSRegistry(config: config, transport: NoHTTPTransport())
-        await registry.start()
-        defer { Task { await registry.shutdown() } }
-        let verifier = TokenVerifier(config: config, keys: registry)
+        let verifier = TokenVerifier(config: config, keys: bench.registry)
 
         let list = (0..<tokens).map(mint.valid)
         let tokenBytes = list.reduce(0) { $0 + $1.utf8.count } / tokens
@@ -44,6 +37,8 @@ struct BenchCacheMemoryCommand: AsyncParsableCommand {
         }
         let rss = residentBytes() - rssBefore
         let (entries, counted) = verifier.cacheUsage
+        withExtendedLifetime(list) {}
+        await bench.finish()
         guard failures == 0, entries == tokens else {
             throw ValidationError("\(failures) verifications failed; \(entries) entries cached")
         }
@@ -52,19 +47,11 @@ struct BenchCacheMemoryCommand: AsyncParsableCommand {
         print("rss_bytes_per_entry: \(rss / entries)")
         print("counted_bytes_per_entry: \(counted / entries)")
         print("entries_in_default_64MiB: \((64 << 20) / max(counted / entries, 1))")
-        withExtendedLifetime(list) {}
     }
 
     private func residentBytes() -> Int {
         guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = statm.split(separator: " ")
         return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-    }
-}
-
-/// The benchmarks serve their JWKS from a file; HTTP is never used.
-struct NoHTTPTransport: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        throw .transport("no HTTP in this benchmark")
     }
 }

@@ -25,18 +25,9 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
     var rounds = 1
 
     func run() async throws {
-        let mint = try BenchTokens()
-        let path = NSTemporaryDirectory() + "authrpc-bench-jwks-\(getpid()).json"
-        guard FileManager.default.createFile(atPath: path, contents: Data(mint.jwksJSON.utf8)) else {
-            throw ValidationError("cannot write \(path)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: path) }
-
-        var config = try ServiceConfig.load(from: BenchTokens.serverEnvironment(jwksPath: path))
-        let registry = JWKSRegistry(config: config, transport: NoHTTPTransport())
-        await registry.start()
-        defer { Task { await registry.shutdown() } }
-        guard registry.hasKeysForEveryPool else { throw ValidationError("JWKS did not load: \(registry.poolStatuses())") }
+        let bench = try await InProcessBench.start()
+        let mint = bench.mint, registry = bench.registry
+        var config = bench.config
 
         print("minting \(tokens) RS256 tokens…")
         let unique = (0..<tokens).map(mint.valid)
@@ -61,6 +52,7 @@ struct BenchVerifyInProcCommand: AsyncParsableCommand {
             let repeated = unique[0]
             report("cached_verify_per_sec") { _ in cached.verify(repeated, tokenUse: .access) }
         }
+        await bench.finish()
     }
 
     /// Measures `body` for `rounds` rounds; prints the best rate, and every round's.

@@ -29,10 +29,9 @@ final class ConnectionHardeningTests: XCTestCase {
         let health = CountingHealth { count in if count == 10 { channel.isWritable = false } }
         let handler = ConnectionHandler(
             dispatcher: testDispatcher([.health: health]),
-            limits: ConnectionLimits(maxInFlight: 1024, idleTimeout: .seconds(300)),
+            limits: ConnectionLimits(maxInFlight: 1024, idleTimeout: .seconds(300)), maxFrameBytes: 65536,
             logger: Logger(label: "test"), warnings: RateLimitedWarnings(logger: Logger(label: "test")))
         try channel.pipeline.syncOperations.addHandler(reads)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: 65536)))
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
 

@@ -3,29 +3,11 @@ import Foundation
 import Wire
 import XCTest
 
-/// Claims are returned exactly as signed, or the token is refused: U+0000 in a string
-/// (which protobuf-c strings would cut short) and time claims outside the one NumericDate
-/// rule (docs/TOKEN_VERIFICATION.md) are `MalformedToken`.
-final class TokenClaimEdgeTests: XCTestCase {
-    var file: JWKSFile!
-    var registry: JWKSRegistry!
-    var verifier: TokenVerifier!
-    let clock = FakeClock()
-
-    override func setUp() async throws {
-        file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
-        let config = testConfig(jwksURL: file.url)
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: "{}"), clock: clock.clock)
-        await registry.start()
-        verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
-    }
-
-    override func tearDown() async throws {
-        await registry.shutdown()
-        file.delete()
-    }
-
-    private func verifyID(extra: String = "", exp: String? = nil, groups: [String]? = ["admins"]) -> TokenVerifier.Outcome {
+/// SPEC §6 step 1 at its edges. Claims are returned exactly as signed, or the token is
+/// refused: U+0000 in a string (which protobuf-c strings would cut short) and time claims
+/// outside the one NumericDate rule (docs/TOKEN_VERIFICATION.md) are `MalformedToken`.
+extension TokenVerifierTests {
+    fileprivate func verifyID(extra: String = "", exp: String? = nil, groups: [String]? = ["admins"]) -> TokenVerifier.Outcome {
         var claims = TestKeys.idClaims(groups: groups, extra: extra)
         if let exp { claims = claims.replacingOccurrences(of: "\"exp\":\(TestKeys.now + 3600)", with: "\"exp\":\(exp)") }
         return verifier.verify(TestKeys.idKey.token(payloadJSON: claims), tokenUse: .id)

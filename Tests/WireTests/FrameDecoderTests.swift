@@ -102,3 +102,51 @@ final class FrameDecoderTests: XCTestCase {
         XCTAssertNoThrow(try channel.finish())
     }
 }
+
+/// The server's pull-side framing: the same rules as `FrameDecoder`, one frame per ask.
+final class FrameReaderTests: XCTestCase {
+    private func frame(_ body: [UInt8]) -> [UInt8] {
+        let n = UInt32(body.count)
+        return [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + body
+    }
+
+    func testFramesComeOutOneAtATimeAcrossSplitReads() {
+        let bytes = frame([1, 2, 3]) + frame([]) + frame(Array(repeating: 7, count: 300))
+        for split in [1, 2, 3, 5, 64, bytes.count] {
+            var reader = FrameReader(maxFrameBytes: 1024)
+            var bodies: [[UInt8]] = []
+            var at = 0
+            while at < bytes.count {
+                reader.append(ByteBuffer(bytes: bytes[at..<min(at + split, bytes.count)]))
+                at += split
+                // Take at most one frame per read, so bytes are appended while frames wait.
+                if case .frame(let body)? = reader.next() { bodies.append(Array(body.readableBytesView)) }
+            }
+            while case .frame(let body)? = reader.next() { bodies.append(Array(body.readableBytesView)) }
+            XCTAssertEqual(bodies, [[1, 2, 3], [], Array(repeating: 7, count: 300)], "reads of \(split)")
+            XCTAssertFalse(reader.hasFrame)
+            XCTAssertEqual(reader.bufferedBytes, 0)
+        }
+    }
+
+    func testPartialFrameIsNotAFrame() {
+        var reader = FrameReader(maxFrameBytes: 1024)
+        reader.append(ByteBuffer(bytes: frame([9, 9, 9]).dropLast()))
+        XCTAssertFalse(reader.hasFrame)
+        XCTAssertNil(reader.next())
+        reader.append(ByteBuffer(bytes: [9]))
+        XCTAssertTrue(reader.hasFrame)
+        XCTAssertEqual(reader.next(), .frame(ByteBuffer(bytes: [9, 9, 9])))
+    }
+
+    func testOversizeLengthIsReportedOnceThenEverythingIsDropped() {
+        var reader = FrameReader(maxFrameBytes: 16)
+        reader.append(ByteBuffer(bytes: frame([1]) + [0, 0, 0, 17]))
+        XCTAssertEqual(reader.next(), .frame(ByteBuffer(bytes: [1])))
+        XCTAssertTrue(reader.hasFrame)
+        XCTAssertEqual(reader.next(), .tooLarge(declaredLength: 17))
+        reader.append(ByteBuffer(bytes: frame([2])))
+        XCTAssertNil(reader.next())
+        XCTAssertEqual(reader.bufferedBytes, 0)
+    }
+}

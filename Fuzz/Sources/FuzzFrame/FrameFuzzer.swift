@@ -2,8 +2,8 @@
 // frame decoder and the SPEC §4 message decoders.
 //
 // Checks, per input:
-// - `FrameDecoder` in a real `ByteToMessageHandler` yields exactly the frames a plain
-//   reference reading of the bytes finds, whether the bytes arrive in one read or in
+// - `FrameDecoder` in a real `ByteToMessageHandler`, and the server's `FrameReader`, yield
+//   exactly the frames a plain reference reading of the bytes finds, whether the bytes arrive in one read or in
 //   small pieces;
 // - every frame decodes as a `Request` (and as a `Response`, which the Swift client
 //   decodes) the same way from a `ByteBuffer` and from raw bytes;
@@ -30,6 +30,9 @@ public func fuzzFrame(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let sizes = Array(readSizes[(size % readSizes.count)...] + readSizes[..<(size % readSizes.count)])
     let split = decodedFrames(input, readSizes: sizes)
     check(split == expected, "reads of \(sizes) bytes: \(split.count) frames, reference \(expected.count)")
+    // The server's pull reader, fed the same pieces, taking frames between reads.
+    let pulled = pulledFrames(input, readSizes: sizes)
+    check(pulled == expected, "FrameReader, reads of \(sizes) bytes: \(pulled.count) frames, reference \(expected.count)")
 
     for case .frame(let frame) in whole {
         roundTrip(frame, as: Request.self)
@@ -52,6 +55,29 @@ func referenceFrames(_ input: UnsafeBufferPointer<UInt8>) -> [InboundFrame] {
         frames.append(.frame(ByteBuffer(bytes: input[(at + 4)..<(at + 4 + Int(length))])))
         at += 4 + Int(length)
     }
+    return frames
+}
+
+/// `FrameReader` (what the server uses), fed reads of `readSizes` bytes in turn (cycling);
+/// after each read it takes what frames it has, but only every other time all of them,
+/// so bytes are appended while frames still wait too.
+func pulledFrames(_ input: UnsafeBufferPointer<UInt8>, readSizes: [Int]) -> [InboundFrame] {
+    var reader = FrameReader(maxFrameBytes: maxFrameBytes)
+    var frames: [InboundFrame] = []
+    var at = 0
+    var read = 0
+    repeat {
+        let end = min(at + readSizes[read % readSizes.count], input.count)
+        reader.append(ByteBuffer(bytes: input[at..<end]))
+        read += 1
+        while let frame = reader.next() {
+            frames.append(frame)
+            if read % 2 == 0 { break }
+        }
+        at = end
+    } while at < input.count
+    while let frame = reader.next() { frames.append(frame) }
+    check(!reader.hasFrame, "FrameReader says it has a frame after giving them all")
     return frames
 }
 

@@ -52,6 +52,7 @@ public final class AuthRPCServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: buffering.waterMark)
+            .childChannelOption(.socketOption(.so_sndbuf), value: buffering.socketSendBuffer)
             .childChannelOption(.maxMessagesPerRead, value: buffering.readsPerBatch)
             .childChannelOption(.recvAllocator, value: buffering.recvAllocator)
             .childChannelInitializer { channel in
@@ -60,10 +61,9 @@ public final class AuthRPCServer: Service, Sendable {
                     return channel.eventLoop.makeFailedFuture(ConnectionRefused())
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try sync.addHandler(ConnectionHandler(dispatcher: dispatcher, limits: limits, logger: logger,
-                                                          warnings: warnings))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(
+                        dispatcher: dispatcher, limits: limits, maxFrameBytes: maxFrameBytes, logger: logger,
+                        warnings: warnings))
                 }
             }
             .bind(host: host, port: port)

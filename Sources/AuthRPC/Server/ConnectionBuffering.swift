@@ -11,6 +11,10 @@ import NIOCore
 ///
 /// So memory is bounded per connection by about the setting (plus one answer and the
 /// decoder's partial frame), and in total by connections × the setting.
+///
+/// The kernel's send buffer is set to the water mark too. Left alone, Linux grows it to
+/// megabytes, and a client that never reads would get that much work out of the server
+/// before the water mark is even reached.
 struct ConnectionBuffering: Sendable {
     let waterMark: ChannelOptions.Types.WriteBufferWaterMark
     let readBufferBytes: Int
@@ -23,6 +27,9 @@ struct ConnectionBuffering: Sendable {
         readBufferBytes = min(64 << 10, Int(UInt(half / 2).previousPowerOfTwo))
         readsPerBatch = UInt(max(1, half / readBufferBytes))
     }
+
+    /// `SO_SNDBUF` (the kernel doubles what it is given, for its own bookkeeping).
+    var socketSendBuffer: SocketOptionValue { SocketOptionValue(waterMark.high) }
 
     var recvAllocator: AdaptiveRecvByteBufferAllocator {
         AdaptiveRecvByteBufferAllocator(minimum: 64, initial: min(2048, readBufferBytes), maximum: readBufferBytes)

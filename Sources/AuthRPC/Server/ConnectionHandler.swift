@@ -22,7 +22,7 @@ struct ConnectionLimits: Sendable {
 ///
 /// Everything here runs on the connection's event loop, so its state needs no lock.
 final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -33,20 +33,26 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Requests answered `.later` and not yet answered, by their latch.
     private var pending: [ObjectIdentifier: PendingAnswer] = [:]
-    /// Frames read but not yet handled: the in-flight limit is reached or the client is
-    /// not taking its answers. Reading is paused while any wait, so this holds at most
-    /// one read batch.
-    private var waiting = CircularBuffer<ByteBuffer>()
+    /// Bytes read and not yet handled, framed on demand (SPEC §3). Frames stay here while
+    /// the in-flight limit is reached, the client is not taking its answers or this
+    /// connection's turn is over; reading is paused while a whole frame waits, so this
+    /// holds at most one read batch and a partial frame.
+    private var input: FrameReader
     /// A read the channel asked for that we held back (backpressure).
     private var readHeld = false
     /// Answers of this read batch not yet handed to the channel: one buffer, one write.
     private var outgoing: ByteBuffer?
     /// Answers handed to the channel since the last flush.
     private var unflushed = false
-    /// A frame arrived in this read batch (the idle clock restarts once per batch).
+    /// A frame was handled since the idle clock was last restarted.
     private var sawFrame = false
-    /// `handleWaiting` is running: a nested writability change leaves the work to it.
-    private var handlingWaiting = false
+    /// `handleFrames` is running: a nested writability change leaves the work to it.
+    private var handlingFrames = false
+    /// Frames this connection may still handle in this turn of the event loop; see
+    /// `framesPerTurn`.
+    private var turnBudget = ConnectionHandler.framesPerTurn
+    /// A task is queued on the event loop to go on with waiting frames.
+    private var continuationQueued = false
     /// The server is draining, or the peer closed its side: what was asked is answered,
     /// new frames get `ShuttingDown`, then the connection closes.
     private var draining = false
@@ -64,7 +70,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// mark sees them while the batch is still being read.
     private static let handOffBytes = 16 << 10
 
-    init(dispatcher: Dispatcher, limits: ConnectionLimits, logger: Logger, warnings: RateLimitedWarnings) {
+    /// Fairness between connections on one event loop: one read can bring thousands of
+    /// small frames, and handling them all at once would make every other connection of
+    /// the loop wait (a flood of 8-byte Health frames from a few hundred connections held
+    /// other clients' answers back for seconds). After this many frames the rest wait for
+    /// a task queued behind the loop's other I/O.
+    static let framesPerTurn = 32
+
+    init(dispatcher: Dispatcher, limits: ConnectionLimits, maxFrameBytes: Int, logger: Logger,
+         warnings: RateLimitedWarnings) {
+        self.input = FrameReader(maxFrameBytes: maxFrameBytes)
         self.dispatcher = dispatcher
         self.limits = limits
         self.logger = logger
@@ -115,27 +130,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .tooLarge(let declared):
-            refuseOversizeFrame(declared: declared, context: context)
-        case .frame(let bytes):
-            guard !closing else { return }
-            sawFrame = true
-            if draining {
-                refuseWhileDraining(bytes, context: context)
-            } else if waiting.isEmpty && mayHandleFrame(context: context) {
-                handleFrame(bytes, context: context)
-            } else {
-                waiting.append(bytes)
-            }
-        }
+        // Closing: what the peer still sends is read only to be dropped.
+        guard !closing else { return }
+        input.append(unwrapInboundIn(data))
+        handleFrames(context: context, inRead: true)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if sawFrame {
-            sawFrame = false
-            lastActivity = .now()
-        }
+        if !input.hasFrame { turnBudget = Self.framesPerTurn }
         sendAnswers(context: context)
         context.fireChannelReadComplete()
     }
@@ -193,23 +195,49 @@ final class ConnectionHandler: ChannelDuplexHandler {
         lastActivity = .now()
         guard context.channel.isActive, !closing else { return }
         write(response, context: context)
-        handleWaiting(context: context)
+        handleFrames(context: context)
     }
 
-    /// Handles frames that waited, as far as the limits allow now, then decides whether
-    /// to read again or, when draining and done, to close.
-    private func handleWaiting(context: ChannelHandlerContext) {
-        guard !handlingWaiting else { return }
-        handlingWaiting = true
-        while !closing, mayHandleFrame(context: context), let next = waiting.popFirst() {
-            handleFrame(next, context: context)
+    /// Handles the frames read so far, as far as the limits allow now, then decides
+    /// whether to read again or, when draining and done, to close. Within a read, the
+    /// answers wait for `channelReadComplete` to be sent, all at once.
+    private func handleFrames(context: ChannelHandlerContext, inRead: Bool = false) {
+        guard !handlingFrames else { return }
+        handlingFrames = true
+        while !closing, turnBudget > 0, draining || mayHandleFrame(context: context), let frame = input.next() {
+            turnBudget -= 1
+            switch frame {
+            case .frame(let bytes):
+                sawFrame = true
+                if draining { refuseWhileDraining(bytes, context: context) } else { handleFrame(bytes, context: context) }
+            case .tooLarge(let declared):
+                refuseOversizeFrame(declared: declared, context: context)
+            }
         }
-        handlingWaiting = false
-        sendAnswers(context: context)
-        if draining && inFlight == 0 && waiting.isEmpty {
+        handlingFrames = false
+        if sawFrame {
+            sawFrame = false
+            lastActivity = .now()
+        }
+        if turnBudget == 0 && input.hasFrame { queueContinuation(context: context) }
+        if closing { return }
+        if !inRead { sendAnswers(context: context) }
+        if draining && inFlight == 0 && !input.hasFrame {
             finishClosing(context: context)
         } else {
             releaseHeldRead(context: context)
+        }
+    }
+
+    /// Goes on with waiting frames in a later turn, after the loop's other ready channels.
+    private func queueContinuation(context: ChannelHandlerContext) {
+        guard !continuationQueued else { return }
+        continuationQueued = true
+        context.eventLoop.assumeIsolated().execute {
+            self.continuationQueued = false
+            self.turnBudget = Self.framesPerTurn
+            guard context.channel.isActive else { return }
+            self.handleFrames(context: context)
         }
     }
 
@@ -227,15 +255,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if lingering { return true }
         if closing { return false }
         // Draining, frames are answered at once (`ShuttingDown`): only writability counts.
-        if draining { return !peerDone && context.channel.isWritable }
-        return waiting.isEmpty && mayHandleFrame(context: context)
+        if draining { return !peerDone && !input.hasFrame && context.channel.isWritable }
+        return !input.hasFrame && mayHandleFrame(context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             // The client took answers: that is progress, not a stuck reader.
             lastActivity = .now()
-            handleWaiting(context: context)
+            handleFrames(context: context)
         }
         context.fireChannelWritabilityChanged()
     }
@@ -287,7 +315,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func refuseOversizeFrame(declared: UInt32, context: ChannelHandlerContext) {
         guard !closing else { return }
         warnings.warn("frame too large, closing connection", metadata: ["declared_bytes": "\(declared)"])
-        waiting.removeAll()
         write(.failure(id: 0, .resourceExhausted, errorType: "FrameTooLarge",
                        message: "frame of \(declared) bytes is over this server's limit"), context: context)
         finishClosing(context: context)
@@ -296,11 +323,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func beginDrain(context: ChannelHandlerContext) {
         guard !draining else { return }
         draining = true
-        if inFlight == 0 && waiting.isEmpty {
-            finishClosing(context: context)
-        } else {
-            releaseHeldRead(context: context)
-        }
+        handleFrames(context: context)
     }
 
     /// A frame that arrives while the server drains: not started, answered at once so the
@@ -320,10 +343,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         var ids = pending.values.map(\.requestID)
         for answer in pending.values { answer.deadline?.cancel() }
         pending.removeAll()
-        for frame in waiting {
+        while case .frame(let frame)? = input.next() {
             if let request = try? Request.decode(frame) { ids.append(request.id) }
         }
-        waiting.removeAll()
         for id in ids {
             write(.failure(id: id, .unavailable, errorType: "ShuttingDown",
                            message: "the server is shutting down; retry on another instance"), context: context)
@@ -345,6 +367,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let last = outgoing.take() ?? context.channel.allocator.buffer(capacity: 0)
         unflushed = false
         context.writeAndFlush(wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+            guard context.channel.isActive else { return }
             guard !self.peerDone else {
                 context.close(promise: nil)
                 return
@@ -367,7 +390,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             guard context.channel.isActive else { return }
             let due = self.lastActivity + self.limits.idleTimeout
             let overdue = NIODeadline.now() >= due
-            if overdue && self.inFlight == 0 && self.waiting.isEmpty {
+            if overdue && self.inFlight == 0 && !self.input.hasFrame {
                 self.logger.debug("closing idle connection")
                 context.close(promise: nil)
             } else if overdue && !context.channel.isWritable {

@@ -5,28 +5,46 @@ import Synchronization
 /// (SPEC §3 `AUTHRPC_MAX_CONNECTIONS`) and drain them all at shutdown.
 /// Touched once per accept and once per close, never per request.
 final class ConnectionRegistry: Sendable {
+    private struct State {
+        var open: [ObjectIdentifier: any Channel] = [:]
+        /// The most connections open at once since memory was last given back.
+        var peak = 0
+    }
+
     private let maxConnections: Int
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let state = Mutex(State())
 
     init(maxConnections: Int) { self.maxConnections = maxConnections }
 
     /// Registers `channel` unless the limit is reached; it leaves the registry when it closes.
     func admit(_ channel: any Channel) -> Bool {
         let key = ObjectIdentifier(channel)
-        let admitted = channels.withLock { open -> Bool in
-            guard open.count < maxConnections else { return false }
-            open[key] = channel
+        let admitted = state.withLock { state -> Bool in
+            guard state.open.count < maxConnections else { return false }
+            state.open[key] = channel
+            state.peak = max(state.peak, state.open.count)
             return true
         }
         if admitted {
-            channel.closeFuture.whenComplete { _ in
-                _ = self.channels.withLock { $0.removeValue(forKey: key) }
-            }
+            channel.closeFuture.whenComplete { _ in self.remove(key) }
         }
         return admitted
     }
 
-    var count: Int { channels.withLock { $0.count } }
+    /// When the open connections have halved since their peak (by at least 64: a flood
+    /// going away, not ordinary churn), the buffers they held are free: give that memory
+    /// back (`FreedMemory`), off the event loop.
+    private func remove(_ key: ObjectIdentifier) {
+        let trim = state.withLock { state -> Bool in
+            state.open.removeValue(forKey: key)
+            guard state.peak - state.open.count >= 64, state.open.count <= state.peak / 2 else { return false }
+            state.peak = state.open.count
+            return true
+        }
+        if trim { Task.detached(priority: .background) { FreedMemory.release() } }
+    }
 
-    var all: [any Channel] { channels.withLock { Array($0.values) } }
+    var count: Int { state.withLock { $0.open.count } }
+
+    var all: [any Channel] { state.withLock { Array($0.open.values) } }
 }
