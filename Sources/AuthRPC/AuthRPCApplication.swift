@@ -21,7 +21,8 @@ public final class AuthRPCApplication: Sendable {
         self.config = config
         self.logger = logger
         let threads = config.threads > 0 ? config.threads : System.coreCount
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        // LoopTicks lets connections that flood a loop take turns with the others.
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads, metricsDelegate: LoopTicks())
         self.transport = CurlHTTPTransport()
         self.keys = JWKSRegistry(config: config, transport: transport, logger: logger)
         let dispatcher = Self.methods(config: config, transport: transport, keys: keys, logger: logger)

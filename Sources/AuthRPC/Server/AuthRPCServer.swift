@@ -48,6 +48,9 @@ public final class AuthRPCServer: Service, Sendable {
         let connections = self.connections, maxFrameBytes = self.maxFrameBytes
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
+            // A burst of connections is accepted in a few turns of the loop, not four per
+            // turn: otherwise a client connecting behind a flood waits for all of it.
+            .serverChannelOption(.maxMessagesPerRead, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)

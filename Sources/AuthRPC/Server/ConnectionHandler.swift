@@ -74,7 +74,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// small frames, and handling them all at once would make every other connection of
     /// the loop wait (a flood of 8-byte Health frames from a few hundred connections held
     /// other clients' answers back for seconds). After this many frames the rest wait for
-    /// a task queued behind the loop's other I/O.
+    /// a continuation (`queueContinuation`).
     static let framesPerTurn = 32
 
     init(dispatcher: Dispatcher, limits: ConnectionLimits, maxFrameBytes: Int, logger: Logger,
@@ -229,15 +229,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Goes on with waiting frames in a later turn, after the loop's other ready channels.
+    /// Goes on with waiting frames in a later turn, after the loop's other ready
+    /// connections (`LoopFairness`).
     private func queueContinuation(context: ChannelHandlerContext) {
         guard !continuationQueued else { return }
         continuationQueued = true
-        context.eventLoop.assumeIsolated().execute {
+        let loop = context.eventLoop.assumeIsolated()
+        let goOn = {
             self.continuationQueued = false
             self.turnBudget = Self.framesPerTurn
             guard context.channel.isActive else { return }
             self.handleFrames(context: context)
+        }
+        if let delay = LoopFairness.current?.continuationDelay(now: .now()) {
+            loop.scheduleTask(in: delay, goOn)
+        } else {
+            loop.execute(goOn)
         }
     }
 
