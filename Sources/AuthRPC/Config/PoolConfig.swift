@@ -1,4 +1,4 @@
-/// One Cognito user pool the service trusts tokens from (SPEC §6, several pools: issue 3).
+/// One Cognito user pool the service trusts tokens from (SPEC §6: several pools may be trusted).
 public struct PoolConfig: Sendable, Equatable {
     public var poolID: String
     public var region: String

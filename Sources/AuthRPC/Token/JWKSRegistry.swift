@@ -3,7 +3,7 @@ public import ServiceLifecycle
 public import Wire
 
 /// Every configured pool's `JWKSCache`, by exact issuer string (SPEC §6 step 3: several
-/// pools, each with its own keys). Built once from `ServiceConfig`; the lead wires
+/// pools, each with its own keys). Built once from `ServiceConfig`; the application wires
 /// `start()` at boot, `shutdown()` at exit, and `poolStatuses()` into Health.
 public final class JWKSRegistry: Sendable {
     public let caches: [JWKSCache]
