@@ -12,8 +12,8 @@ import Glibc
 enum FreedMemory {
     private typealias Trim = @convention(c) (Int) -> Int32
 
-    // Resolved once; a C function pointer, never written after.
-    nonisolated(unsafe) private static let trim: Trim? = {
+    /// Resolved once.
+    private static let trim: Trim? = {
         #if canImport(Glibc)
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
         return unsafeBitCast(symbol, to: Trim.self)
