@@ -229,22 +229,21 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Goes on with waiting frames in a later turn, after the loop's other ready
-    /// connections (`LoopFairness`).
+    /// Goes on with waiting frames in a later turn, after the loop's other waiting
+    /// connections and its pending I/O (`LoopFairness`).
     private func queueContinuation(context: ChannelHandlerContext) {
         guard !continuationQueued else { return }
         continuationQueued = true
-        let loop = context.eventLoop.assumeIsolated()
         let goOn = {
             self.continuationQueued = false
             self.turnBudget = Self.framesPerTurn
             guard context.channel.isActive else { return }
             self.handleFrames(context: context)
         }
-        if let delay = LoopFairness.current?.continuationDelay(now: .now()) {
-            loop.scheduleTask(in: delay, goOn)
+        if let fairness = LoopFairness.current {
+            fairness.enqueue(goOn, on: context.eventLoop)
         } else {
-            loop.execute(goOn)
+            context.eventLoop.assumeIsolated().execute(goOn)
         }
     }
 

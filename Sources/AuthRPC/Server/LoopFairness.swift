@@ -1,40 +1,78 @@
 import NIOCore
 import NIOPosix
 
-/// What an event-loop thread knows about its own ticks, so that `ConnectionHandler`'s
-/// continuations share the loop with everyone else's I/O.
+/// One event loop's queue of connections waiting for another turn, so that connections
+/// flooding a loop with pipelined frames share it with everyone else's I/O.
 ///
-/// A connection that has used its turn queues a task to go on. NIO runs queued tasks —
-/// and scheduled ones that fall due meanwhile — until none are left before it polls for
-/// I/O again, so continuations that queue further continuations (hundreds of flooding
-/// connections) would keep the loop from ever reading other connections' requests. Once
-/// the current tick has run for longer than `slice`, a continuation is therefore
-/// scheduled as far ahead as the tick has run so far: each time it falls due within the
-/// same tick the tick has at least doubled, so the tick soon runs out of due work and
-/// NIO polls. NIO tells when a tick ends through `LoopTicks`, the event-loop group's
-/// metrics delegate; without it (a group made elsewhere, as in tests) continuations run
-/// at once.
+/// A connection handles a bounded number of frames per turn (`ConnectionHandler`); what
+/// is left waits here. One drain task per loop gives waiting connections their turns in
+/// arrival order for at most `slice`, then lets the loop poll for I/O before the next
+/// slice. A request from any other connection therefore waits at most about one slice
+/// however many connections flood the loop, and is handled as soon as it is read.
+///
+/// Why not one task per connection: NIO runs queued tasks, and scheduled tasks that fall
+/// due meanwhile, until none are left before it polls again, so hundreds of flooding
+/// connections each queueing their next turn would keep the loop from reading anyone
+/// else's requests for tens of milliseconds. The drain task sees NIO's ticks through
+/// `LoopTicks`, the event-loop group's metrics delegate: when it falls due inside the
+/// tick that ran its last slice (the loop has not polled since), it waits a little
+/// longer instead of running. Without the delegate (a group made elsewhere, as in tests)
+/// turns run at once.
+///
+/// Everything here runs on the loop's own thread: one instance per thread, no lock.
 final class LoopFairness {
-    static let slice = TimeAmount.milliseconds(2)
+    /// How long one drain runs before the loop polls again: about what a normal client's
+    /// request may wait behind a flood.
+    static let slice = TimeAmount.microseconds(50)
+    /// How far ahead the next drain is scheduled, so that it cannot fall due before NIO's
+    /// task loop has run dry and polled.
+    static let pollGap = TimeAmount.microseconds(5)
 
     private static let perThread = ThreadLocal { LoopFairness() }
 
-    /// This thread's record; nil only if it could not be made.
+    /// This thread's queue; nil only if it could not be made.
     static var current: LoopFairness? { perThread.get() }
 
-    private var lastTickEnd = NIODeadline.now()
+    private var ticksEnded: UInt64 = 0
     private var observesTicks = false
+    private var waiting = CircularBuffer<() -> Void>(initialCapacity: 16)
+    private var drainQueued = false
+    /// `ticksEnded` when the last slice finished: unchanged means no poll since.
+    private var ticksAtLastSlice: UInt64 = .max
 
-    fileprivate func tickEnded(at end: NIODeadline) {
-        lastTickEnd = end
+    fileprivate func tickEnded() {
+        ticksEnded &+= 1
         observesTicks = true
     }
 
-    /// How long a continuation queued now should wait: nil while the tick is young.
-    func continuationDelay(now: NIODeadline) -> TimeAmount? {
-        guard observesTicks else { return nil }
-        let elapsed = now - lastTickEnd
-        return elapsed > Self.slice ? elapsed : nil
+    /// Runs `turn` once the connections queued before it had theirs.
+    func enqueue(_ turn: @escaping () -> Void, on loop: any EventLoop) {
+        let loop = loop.assumeIsolated()
+        guard observesTicks else {
+            loop.execute(turn)
+            return
+        }
+        waiting.append(turn)
+        guard !drainQueued else { return }
+        drainQueued = true
+        loop.execute { self.drain(on: loop) }
+    }
+
+    /// The one drain task of this loop: `drainQueued` stays true while it runs, so turns
+    /// that queue further turns do not start a second one.
+    private func drain(on loop: NIOIsolatedEventLoop) {
+        if ticksEnded != ticksAtLastSlice {
+            let end = NIODeadline.now() + Self.slice
+            repeat {
+                waiting.removeFirst()()
+            } while !waiting.isEmpty && NIODeadline.now() < end
+            ticksAtLastSlice = ticksEnded
+        }
+        guard !waiting.isEmpty else {
+            drainQueued = false
+            return
+        }
+        loop.scheduleTask(in: Self.pollGap) { self.drain(on: loop) }
     }
 }
 
@@ -44,6 +82,6 @@ public struct LoopTicks: NIOEventLoopMetricsDelegate {
     public init() {}
 
     public func processedTick(info: NIOEventLoopTickInfo) {
-        LoopFairness.current?.tickEnded(at: info.endTime)
+        LoopFairness.current?.tickEnded()
     }
 }
