@@ -15,6 +15,7 @@ public final class AuthRPCServer: Service, Sendable {
     private let maxFrameBytes: Int
     private let shutdownGrace: TimeAmount
     private let dispatcher: Dispatcher
+    private let interceptors: CallInterceptors
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connections: ConnectionRegistry
@@ -22,7 +23,10 @@ public final class AuthRPCServer: Service, Sendable {
     private let warnings: RateLimitedWarnings
     private let listener = Mutex<(any Channel)?>(nil)
 
-    public init(config: ServiceConfig, dispatcher: Dispatcher, group: any EventLoopGroup, logger: Logger) {
+    /// `interceptors` see every request before dispatch and after its answer
+    /// (`CallInterceptor`); by default the access log.
+    public init(config: ServiceConfig, dispatcher: Dispatcher, interceptors: [any CallInterceptor]? = nil,
+                group: any EventLoopGroup, logger: Logger) {
         self.host = config.listenHost
         self.port = config.listenPort
         self.limits = ConnectionLimits(maxInFlight: config.maxInFlightPerConnection,
@@ -30,6 +34,7 @@ public final class AuthRPCServer: Service, Sendable {
         self.maxFrameBytes = config.maxFrameBytes
         self.shutdownGrace = TimeAmount(config.shutdownGrace)
         self.dispatcher = dispatcher
+        self.interceptors = CallInterceptors(interceptors ?? [AccessLog(logger: logger)])
         self.group = group
         self.logger = logger
         self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
@@ -44,7 +49,8 @@ public final class AuthRPCServer: Service, Sendable {
     /// (useful with port 0).
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let dispatcher = self.dispatcher, limits = self.limits, logger = self.logger, warnings = self.warnings
+        let dispatcher = self.dispatcher, interceptors = self.interceptors, limits = self.limits
+        let logger = self.logger, warnings = self.warnings
         let connections = self.connections, maxFrameBytes = self.maxFrameBytes
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -65,8 +71,8 @@ public final class AuthRPCServer: Service, Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(
-                        dispatcher: dispatcher, limits: limits, maxFrameBytes: maxFrameBytes, logger: logger,
-                        warnings: warnings))
+                        dispatcher: dispatcher, interceptors: interceptors, limits: limits,
+                        maxFrameBytes: maxFrameBytes, logger: logger, warnings: warnings))
                 }
             }
             .bind(host: host, port: port)

@@ -27,10 +27,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let dispatcher: Dispatcher
+    private let interceptors: CallInterceptors
     private let limits: ConnectionLimits
     private let logger: Logger
     private let warnings: RateLimitedWarnings
 
+    /// Who is calling; the interceptors see it with every request.
+    private var connection = ConnectionInfo()
     /// Requests answered `.later` and not yet answered, by their latch.
     private var pending: [ObjectIdentifier: PendingAnswer] = [:]
     /// Bytes read and not yet handled, framed on demand (SPEC §3). Frames stay here while
@@ -77,10 +80,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// a continuation (`queueContinuation`).
     static let framesPerTurn = 32
 
-    init(dispatcher: Dispatcher, limits: ConnectionLimits, maxFrameBytes: Int, logger: Logger,
-         warnings: RateLimitedWarnings) {
+    init(dispatcher: Dispatcher, interceptors: CallInterceptors = CallInterceptors([]), limits: ConnectionLimits,
+         maxFrameBytes: Int, logger: Logger, warnings: RateLimitedWarnings) {
         self.input = FrameReader(maxFrameBytes: maxFrameBytes)
         self.dispatcher = dispatcher
+        self.interceptors = interceptors
         self.limits = limits
         self.logger = logger
         self.warnings = warnings
@@ -91,6 +95,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: lifecycle
 
     func channelActive(context: ChannelHandlerContext) {
+        connection.peer = context.channel.remoteAddress
         lastActivity = .now()
         scheduleIdleCheck(context: context, at: lastActivity + limits.idleTimeout)
         context.fireChannelActive()
@@ -148,27 +153,43 @@ final class ConnectionHandler: ChannelDuplexHandler {
         inFlight < limits.maxInFlight && context.channel.isWritable
     }
 
+    /// Decodes, admits and dispatches one request: the interception point of the server
+    /// (`CallInterceptor`).
     private func handleFrame(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         let request: Request
         do {
             request = try Request.decode(bytes)
         } catch {
-            write(.failure(id: 0, .invalidArgument, errorType: "MalformedRequest",
-                           message: error.description), context: context)
+            let call = Call(method: nil, requestID: 0, connection: connection, started: .now())
+            answer(call, .failure(id: 0, .invalidArgument, errorType: "MalformedRequest",
+                                  message: error.description), context: context)
+            return
+        }
+        let call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
+                        started: .now())
+        if let refusal = interceptors.admit(call) {
+            answer(call, refusal, context: context)
             return
         }
         switch dispatcher.dispatch(request, on: context.eventLoop) {
         case .now(let response):
-            write(response, context: context)
+            answer(call, response, context: context)
         case .later(let future):
-            awaitLater(future, request: request, context: context)
+            awaitLater(future, call: call, request: request, context: context)
         }
+    }
+
+    /// Every answer to a request goes out here, so the interceptors see what was sent.
+    private func answer(_ call: Call, _ response: Response, context: ChannelHandlerContext) {
+        interceptors.completed(call, answer: response, duration: .now() - call.started)
+        write(response, context: context)
     }
 
     /// Tracks one slow answer: counts it against the in-flight limit and races it
     /// against the request's deadline; whichever comes first is the one answer.
-    private func awaitLater(_ future: EventLoopFuture<Response>, request: Request, context: ChannelHandlerContext) {
-        let answer = PendingAnswer(requestID: request.id)
+    private func awaitLater(_ future: EventLoopFuture<Response>, call: Call, request: Request,
+                            context: ChannelHandlerContext) {
+        let answer = PendingAnswer(call: call)
         pending[ObjectIdentifier(answer)] = answer
         if request.deadlineMs > 0 {
             answer.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(request.deadlineMs))) {
@@ -194,7 +215,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         answer.deadline?.cancel()
         lastActivity = .now()
         guard context.channel.isActive, !closing else { return }
-        write(response, context: context)
+        self.answer(answer.call, response, context: context)
         handleFrames(context: context)
     }
 
@@ -321,8 +342,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func refuseOversizeFrame(declared: UInt32, context: ChannelHandlerContext) {
         guard !closing else { return }
         warnings.warn("frame too large, closing connection", metadata: ["declared_bytes": "\(declared)"])
-        write(.failure(id: 0, .resourceExhausted, errorType: "FrameTooLarge",
-                       message: "frame of \(declared) bytes is over this server's limit"), context: context)
+        answer(Call(method: nil, requestID: 0, connection: connection, started: .now()),
+               .failure(id: 0, .resourceExhausted, errorType: "FrameTooLarge",
+                        message: "frame of \(declared) bytes is over this server's limit"), context: context)
         finishClosing(context: context)
     }
 
@@ -336,8 +358,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// client can retry elsewhere (and so no request is left unread when we close).
     private func refuseWhileDraining(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         guard let request = try? Request.decode(bytes) else { return }
-        write(.failure(id: request.id, .unavailable, errorType: "ShuttingDown",
-                       message: "the server is shutting down; retry on another instance"), context: context)
+        let call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
+                        started: .now())
+        answer(call, Self.shuttingDown(id: request.id), context: context)
+    }
+
+    private static func shuttingDown(id: UInt64) -> Response {
+        .failure(id: id, .unavailable, errorType: "ShuttingDown",
+                 message: "the server is shutting down; retry on another instance")
     }
 
     /// SPEC §3 at the end of the shutdown grace: every request still unanswered — waiting
@@ -346,17 +374,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// A client never sees EOF in place of an answer.
     private func answerAllShuttingDown(context: ChannelHandlerContext, tally: ShutdownTally) {
         guard !closing else { return }
-        var ids = pending.values.map(\.requestID)
+        var calls = pending.values.map(\.call)
         for answer in pending.values { answer.deadline?.cancel() }
         pending.removeAll()
         while case .frame(let frame)? = input.next() {
-            if let request = try? Request.decode(frame) { ids.append(request.id) }
+            if let request = try? Request.decode(frame) {
+                calls.append(Call(method: request.body.flatMap(Method.init), requestID: request.id,
+                                  connection: connection, started: .now()))
+            }
         }
-        for id in ids {
-            write(.failure(id: id, .unavailable, errorType: "ShuttingDown",
-                           message: "the server is shutting down; retry on another instance"), context: context)
-        }
-        tally.record(answered: ids.count)
+        for call in calls { answer(call, Self.shuttingDown(id: call.requestID), context: context) }
+        tally.record(answered: calls.count)
         draining = true
         finishClosing(context: context)
     }
@@ -412,9 +440,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
 /// A request answered `.later`, until its one answer is written: the result, its
 /// deadline, or `ShuttingDown` at the end of the grace. Only touched on one event loop.
 private final class PendingAnswer {
-    let requestID: UInt64
+    let call: Call
     var deadline: Scheduled<Void>?
-    init(requestID: UInt64) { self.requestID = requestID }
+    init(call: Call) { self.call = call }
 }
 
 extension Optional where Wrapped == ByteBuffer {

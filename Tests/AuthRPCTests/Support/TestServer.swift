@@ -12,7 +12,7 @@ struct TestServer {
     let group: MultiThreadedEventLoopGroup
     private let running: Task<Void, Never>
 
-    static func start(dispatcher: Dispatcher, threads: Int = 2,
+    static func start(dispatcher: Dispatcher, interceptors: [any CallInterceptor]? = nil, threads: Int = 2,
                       configure: (inout ServiceConfig) -> Void = { _ in }) async throws -> TestServer {
         var config = ServiceConfig()
         config.listenHost = "127.0.0.1"
@@ -21,7 +21,8 @@ struct TestServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        let server = AuthRPCServer(config: config, dispatcher: dispatcher, group: group, logger: logger)
+        let server = AuthRPCServer(config: config, dispatcher: dispatcher, interceptors: interceptors, group: group,
+                                   logger: logger)
         let address = try await server.start()
         let running = Task { await server.waitUntilStopped() }
         return TestServer(server: server, port: address.port!, group: group, running: running)

@@ -1,0 +1,64 @@
+import NIOCore
+public import Wire
+
+/// Who is on the other end of a connection, as far as the server knows: the peer's
+/// address now, the TLS caller identity once the listener has one. Made once per
+/// connection, when it becomes active.
+public struct ConnectionInfo: Sendable {
+    public var peer: SocketAddress?
+    /// The caller's identity from its client certificate; nil on plaintext connections.
+    public var callerIdentity: String?
+
+    public init(peer: SocketAddress? = nil, callerIdentity: String? = nil) {
+        self.peer = peer
+        self.callerIdentity = callerIdentity
+    }
+}
+
+/// One request, as the interception point sees it.
+public struct Call: Sendable {
+    /// nil when the frame did not decode, or named a body this build does not know.
+    public var method: Method?
+    public var requestID: UInt64
+    public var connection: ConnectionInfo
+    public var started: NIODeadline
+}
+
+/// The one place every request passes through, on its connection's event loop: before
+/// dispatch (`admit`, which may answer in the method's stead: a policy denial, a rate
+/// limit) and once its answer is written (`completed`: access log, metrics). Requests
+/// that never reach a method pass too — frames that do not decode, answers of a draining
+/// server — so what is counted is what the client got.
+///
+/// Both run for every request of the hot path: no allocation, no lock every request
+/// waits on, nothing that blocks.
+public protocol CallInterceptor: Sendable {
+    /// nil lets the request through to its method; a response is the answer instead.
+    func admit(_ call: Call) -> Response?
+    /// The answer as written, and how long it took from decoding.
+    func completed(_ call: Call, answer: Response, duration: TimeAmount)
+}
+
+extension CallInterceptor {
+    public func admit(_ call: Call) -> Response? { nil }
+    public func completed(_ call: Call, answer: Response, duration: TimeAmount) {}
+}
+
+/// The interceptors of a server, in order: the first to answer in `admit` wins;
+/// every one sees `completed`.
+public struct CallInterceptors: Sendable {
+    private let chain: [any CallInterceptor]
+
+    public init(_ chain: [any CallInterceptor]) { self.chain = chain }
+
+    func admit(_ call: Call) -> Response? {
+        for interceptor in chain {
+            if let answer = interceptor.admit(call) { return answer }
+        }
+        return nil
+    }
+
+    func completed(_ call: Call, answer: Response, duration: TimeAmount) {
+        for interceptor in chain { interceptor.completed(call, answer: answer, duration: duration) }
+    }
+}
