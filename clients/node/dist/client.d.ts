@@ -1,0 +1,83 @@
+import { Rpcs } from "./authrpc_pb";
+import { Address, TlsOptions } from "./connection";
+export interface ClientOptions {
+    /** Where authrpc listens: "host:port" or {host, port}, one or several (replicas). */
+    addresses: string | Address | (string | Address)[];
+    /** TLS towards the server; absent: plain TCP (loopback only, SPEC §8). */
+    tls?: TlsOptions;
+    /** Deadline of a call that gives none, in ms (default 5000; 0: none). Sent to the server as deadline_ms. */
+    deadlineMs?: number;
+    /** Time to open one connection, in ms (default 2000). */
+    connectTimeoutMs?: number;
+    /** Reconnect backoff: the first wait and the longest, in ms (default 50 and 2000), doubled each failed round, jittered. */
+    backoff?: {
+        initialMs?: number;
+        maxMs?: number;
+    };
+    /** Largest request frame sent (default 65536, the server's default limit; larger calls fail at once). */
+    maxRequestBytes?: number;
+    /** Largest answer frame accepted (default 4 MiB). */
+    maxResponseBytes?: number;
+}
+export interface CallOptions {
+    /** This call's deadline in ms (overrides the client's; 0: none). */
+    deadlineMs?: number;
+    /** Aborts the call: it rejects with `signal.reason`. */
+    signal?: AbortSignal;
+}
+declare type Method = keyof Rpcs;
+declare type RpcApi = {
+    [K in Method]: (request: Rpcs[K]["request"], options?: CallOptions) => Promise<Rpcs[K]["response"]>;
+};
+export declare class AuthRpcClient implements RpcApi {
+    private readonly addresses;
+    private readonly tls;
+    private readonly deadlineMs;
+    private readonly connectTimeoutMs;
+    private readonly backoffInitialMs;
+    private readonly backoffMaxMs;
+    private readonly maxRequestBytes;
+    private readonly maxResponseBytes;
+    private state;
+    private cursor;
+    private failedRounds;
+    private nextId;
+    private readonly calls;
+    private waiting;
+    private inFlight;
+    private closing;
+    constructor(options: ClientOptions);
+    health(request?: Rpcs["health"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").HealthResponse>;
+    register(request: Rpcs["register"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").RegisterResponse>;
+    confirmRegistration(request: Rpcs["confirmRegistration"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").ConfirmRegistrationResponse>;
+    resendConfirmationCode(request: Rpcs["resendConfirmationCode"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").ResendConfirmationCodeResponse>;
+    authenticate(request: Rpcs["authenticate"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").AuthenticateResponse>;
+    respondToChallenge(request: Rpcs["respondToChallenge"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").AuthenticateResponse>;
+    refreshTokens(request: Rpcs["refreshTokens"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").AuthenticateResponse>;
+    signOut(request: Rpcs["signOut"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").SignOutResponse>;
+    forgotPassword(request: Rpcs["forgotPassword"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").ForgotPasswordResponse>;
+    confirmForgotPassword(request: Rpcs["confirmForgotPassword"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").ConfirmForgotPasswordResponse>;
+    verifyToken(request: Rpcs["verifyToken"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").VerifyTokenResponse>;
+    checkGroups(request: Rpcs["checkGroups"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").CheckGroupsResponse>;
+    /** Any RPC by its name (the Request body member's name). */
+    call<K extends Method>(method: K, request: Rpcs[K]["request"], options?: CallOptions): Promise<Rpcs[K]["response"]>;
+    /**
+     * Stops taking calls, lets the calls already made finish (each within its deadline),
+     * then closes the connection. Calls made after close() reject with ClientClosedError.
+     */
+    close(): Promise<void>;
+    /** Closes now: every call not yet answered rejects with ClientClosedError. */
+    destroy(): void;
+    /** The address of the open connection ("" when none). */
+    get connectedAddress(): string;
+    private send;
+    private onFrame;
+    private expire;
+    private finish;
+    private connect;
+    private onClosed;
+    private scheduleReconnect;
+    private maybeFinishClosing;
+    private shutDown;
+}
+export {};

@@ -1,0 +1,344 @@
+// The authrpc client for Node (SPEC §3, §10): one connection at a time to one of
+// a list of addresses, many calls in flight on it (ids, pipelining), per-call
+// deadlines and AbortSignals, reconnect with jittered backoff.
+//
+// What a call can see:
+// - the answer, or AuthRpcError (a subclass per status) for a non-OK answer;
+// - DeadlineExceededError when its deadline passes first, or `signal.reason` when aborted;
+// - TransportError when no address could be reached, or when the connection it was
+//   sent on dropped before the answer (it is never sent again: the server may have
+//   done the work). Never another call's answer: answers are matched by id, and ids
+//   are not reused within a client.
+import {
+  Status, Rpcs, RequestInit, sizeRequest, writeRequest, decodeResponse, Response, DecodeError,
+} from "./authrpc_pb";
+import { AuthRpcError, DeadlineExceededError, TransportError, ClientClosedError, ProtocolError } from "./errors";
+import { Address, Connection, TlsOptions, formatAddress, parseAddress } from "./connection";
+
+export interface ClientOptions {
+  /** Where authrpc listens: "host:port" or {host, port}, one or several (replicas). */
+  addresses: string | Address | (string | Address)[];
+  /** TLS towards the server; absent: plain TCP (loopback only, SPEC §8). */
+  tls?: TlsOptions;
+  /** Deadline of a call that gives none, in ms (default 5000; 0: none). Sent to the server as deadline_ms. */
+  deadlineMs?: number;
+  /** Time to open one connection, in ms (default 2000). */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff: the first wait and the longest, in ms (default 50 and 2000), doubled each failed round, jittered. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Largest request frame sent (default 65536, the server's default limit; larger calls fail at once). */
+  maxRequestBytes?: number;
+  /** Largest answer frame accepted (default 4 MiB). */
+  maxResponseBytes?: number;
+}
+
+export interface CallOptions {
+  /** This call's deadline in ms (overrides the client's; 0: none). */
+  deadlineMs?: number;
+  /** Aborts the call: it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+type Method = keyof Rpcs;
+type RpcApi = { [K in Method]: (request: Rpcs[K]["request"], options?: CallOptions) => Promise<Rpcs[K]["response"]> };
+type Settle = (error: Error | undefined, answer: unknown) => void;
+
+/** A call from its start to its answer. */
+interface Call {
+  id: number;
+  method: Method;
+  request: Rpcs[Method]["request"];
+  deadlineAt: number; // Date.now() ms; 0: none
+  settle: Settle;
+  sent: boolean;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+type State =
+  | { kind: "idle" }
+  | { kind: "connecting" }
+  | { kind: "ready"; connection: Connection }
+  | { kind: "backoff"; timer: NodeJS.Timeout }
+  | { kind: "closed" };
+
+export class AuthRpcClient implements RpcApi {
+  private readonly addresses: Address[];
+  private readonly tls: TlsOptions | undefined;
+  private readonly deadlineMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly backoffInitialMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly maxRequestBytes: number;
+  private readonly maxResponseBytes: number;
+
+  private state: State = { kind: "idle" };
+  private cursor: number; // index of the address to try first
+  private failedRounds = 0;
+  private nextId = 1;
+  private readonly calls = new Map<number, Call>();
+  private waiting: Call[] = []; // not sent yet: no connection
+  private inFlight = 0; // sent, not answered
+  private closing: { resolve: () => void; promise: Promise<void> } | undefined;
+
+  constructor(options: ClientOptions) {
+    const list = Array.isArray(options.addresses) ? options.addresses : [options.addresses];
+    if (list.length === 0) throw new TypeError("authrpc: no address given");
+    this.addresses = list.map(parseAddress);
+    this.tls = options.tls;
+    this.deadlineMs = options.deadlineMs ?? 5000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    this.backoffInitialMs = options.backoff?.initialMs ?? 50;
+    this.backoffMaxMs = options.backoff?.maxMs ?? 2000;
+    this.maxRequestBytes = options.maxRequestBytes ?? 65536;
+    this.maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
+    // Clients of many services start at different replicas.
+    this.cursor = Math.floor(Math.random() * this.addresses.length);
+  }
+
+  // ---- the RPCs (SPEC §4); `Rpcs` is generated from the proto, so a missing one does not compile
+
+  health(request: Rpcs["health"]["request"] = {}, options?: CallOptions) { return this.call("health", request, options); }
+  register(request: Rpcs["register"]["request"], options?: CallOptions) { return this.call("register", request, options); }
+  confirmRegistration(request: Rpcs["confirmRegistration"]["request"], options?: CallOptions) { return this.call("confirmRegistration", request, options); }
+  resendConfirmationCode(request: Rpcs["resendConfirmationCode"]["request"], options?: CallOptions) { return this.call("resendConfirmationCode", request, options); }
+  authenticate(request: Rpcs["authenticate"]["request"], options?: CallOptions) { return this.call("authenticate", request, options); }
+  respondToChallenge(request: Rpcs["respondToChallenge"]["request"], options?: CallOptions) { return this.call("respondToChallenge", request, options); }
+  refreshTokens(request: Rpcs["refreshTokens"]["request"], options?: CallOptions) { return this.call("refreshTokens", request, options); }
+  signOut(request: Rpcs["signOut"]["request"], options?: CallOptions) { return this.call("signOut", request, options); }
+  forgotPassword(request: Rpcs["forgotPassword"]["request"], options?: CallOptions) { return this.call("forgotPassword", request, options); }
+  confirmForgotPassword(request: Rpcs["confirmForgotPassword"]["request"], options?: CallOptions) { return this.call("confirmForgotPassword", request, options); }
+  verifyToken(request: Rpcs["verifyToken"]["request"], options?: CallOptions) { return this.call("verifyToken", request, options); }
+  checkGroups(request: Rpcs["checkGroups"]["request"], options?: CallOptions) { return this.call("checkGroups", request, options); }
+
+  /** Any RPC by its name (the Request body member's name). */
+  call<K extends Method>(method: K, request: Rpcs[K]["request"], options?: CallOptions): Promise<Rpcs[K]["response"]> {
+    return new Promise((resolve, reject) => {
+      if (this.state.kind === "closed" || this.closing) {
+        reject(new ClientClosedError("authrpc: the client is closed"));
+        return;
+      }
+      const signal = options?.signal;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const deadlineMs = options?.deadlineMs ?? this.deadlineMs;
+      const call: Call = {
+        id: this.nextId++,
+        method,
+        request,
+        deadlineAt: deadlineMs > 0 ? Date.now() + deadlineMs : 0,
+        settle: (error, answer) => (error ? reject(error) : resolve(answer as Rpcs[K]["response"])),
+        sent: false,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+      };
+      this.calls.set(call.id, call);
+      if (deadlineMs > 0) {
+        call.timer = setTimeout(() => this.expire(call), deadlineMs);
+      }
+      if (signal) {
+        call.onAbort = () => this.finish(call, signal.reason);
+        signal.addEventListener("abort", call.onAbort, { once: true });
+      }
+      if (this.state.kind === "ready") this.send(call, this.state.connection);
+      else {
+        this.waiting.push(call);
+        if (this.state.kind === "idle") void this.connect();
+      }
+    });
+  }
+
+  /**
+   * Stops taking calls, lets the calls already made finish (each within its deadline),
+   * then closes the connection. Calls made after close() reject with ClientClosedError.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.closing = { resolve, promise };
+      this.maybeFinishClosing();
+    }
+    return this.closing.promise;
+  }
+
+  /** Closes now: every call not yet answered rejects with ClientClosedError. */
+  destroy(): void {
+    const error = new ClientClosedError("authrpc: the client was destroyed");
+    for (const call of [...this.calls.values()]) this.finish(call, error);
+    this.waiting = [];
+    this.shutDown();
+    this.closing?.resolve();
+  }
+
+  /** The address of the open connection ("" when none). */
+  get connectedAddress(): string {
+    return this.state.kind === "ready" ? this.state.connection.address : "";
+  }
+
+  // ---- calls ---------------------------------------------------------------------------
+
+  private send(call: Call, connection: Connection): void {
+    const remaining = call.deadlineAt === 0 ? 0 : Math.max(1, call.deadlineAt - Date.now());
+    const message: RequestInit = {
+      id: call.id,
+      deadlineMs: remaining,
+      body: { case: call.method, value: call.request } as RequestInit["body"],
+    };
+    const size = sizeRequest(message);
+    if (size > this.maxRequestBytes) {
+      // The server would answer FrameTooLarge and close the connection under every call on it.
+      this.finish(call, AuthRpcError.from({
+        status: Status.RESOURCE_EXHAUSTED, errorType: "FrameTooLarge",
+        message: `request of ${size} bytes is above the ${this.maxRequestBytes}-byte frame limit`,
+      }));
+      return;
+    }
+    const [slab, at] = connection.reserve(size);
+    writeRequest(message, slab, at);
+    connection.commit(size);
+    call.sent = true;
+    if (this.inFlight++ === 0) connection.setActive(true);
+  }
+
+  private onFrame(connection: Connection, b: Buffer, start: number, end: number): void {
+    let response: Response;
+    try {
+      response = decodeResponse(b, start, end);
+    } catch (err) {
+      const why = err instanceof DecodeError ? err.message : String(err);
+      connection.destroy(new ProtocolError(`authrpc: undecodable answer from ${connection.address}: ${why}`, connection.address, err));
+      return;
+    }
+    if (response.id === 0n) {
+      // A connection-level answer (FrameTooLarge, MalformedRequest): no call can be told
+      // which answer it would have had, so fail them all rather than let one hang.
+      const cause = AuthRpcError.from(response);
+      connection.destroy(new TransportError(`authrpc: ${connection.address} refused the connection's input: ${cause.message}`, connection.address, cause));
+      return;
+    }
+    const call = this.calls.get(Number(response.id));
+    if (call === undefined || !call.sent) return; // answered after its deadline or abort
+    if (response.status !== Status.OK) {
+      const error = AuthRpcError.from({ ...response, requestId: response.id });
+      if (response.body) Object.defineProperty(error, "body", { value: response.body.value, enumerable: false });
+      this.finish(call, error);
+    } else if (response.body?.case !== call.method) {
+      this.finish(call, new ProtocolError(
+        `authrpc: ${call.method} answered with body ${response.body?.case ?? "(none)"}`, connection.address));
+    } else {
+      this.finish(call, undefined, response.body.value);
+    }
+  }
+
+  private expire(call: Call): void {
+    call.timer = undefined;
+    const error = new DeadlineExceededError({
+      status: Status.DEADLINE_EXCEEDED, errorType: "ClientDeadline",
+      message: call.sent ? "no answer before the call's deadline" : "no connection before the call's deadline",
+    });
+    this.finish(call, error);
+  }
+
+  private finish(call: Call, error: unknown, answer?: unknown): void {
+    if (!this.calls.delete(call.id)) return;
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+    if (call.sent) {
+      if (--this.inFlight === 0 && this.state.kind === "ready") this.state.connection.setActive(false);
+    } else {
+      const i = this.waiting.indexOf(call);
+      if (i >= 0) this.waiting.splice(i, 1);
+    }
+    call.settle(error as Error | undefined, answer);
+    if (this.closing) this.maybeFinishClosing();
+  }
+
+  // ---- connection state (idle → connecting → ready | backoff → connecting ...) ----------
+
+  private async connect(): Promise<void> {
+    this.state = { kind: "connecting" };
+    const errors: string[] = [];
+    const n = this.addresses.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.cursor + i) % n;
+      const address = this.addresses[index];
+      try {
+        let opened: Connection | undefined;
+        const connection = await Connection.open(address, this.tls, this.connectTimeoutMs, this.maxResponseBytes, {
+          frame: (b, start, end) => this.onFrame(opened!, b, start, end),
+          closed: (error) => this.onClosed(opened!, error),
+        });
+        opened = connection;
+        if (this.state.kind !== "connecting") { // destroyed meanwhile
+          connection.destroy();
+          return;
+        }
+        this.cursor = index;
+        this.failedRounds = 0;
+        this.state = { kind: "ready", connection };
+        connection.setActive(false);
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const call of waiting) this.send(call, connection);
+        return;
+      } catch (err) {
+        errors.push(err instanceof Error ? err.message : String(err));
+        if (this.state.kind !== "connecting") return;
+      }
+    }
+    // No address answered: the calls waiting for this round fail now, not at their deadline.
+    const error = new TransportError(errors.length === 1 ? errors[0] : `authrpc: no address reachable (${errors.join("; ")})`,
+      n === 1 ? formatAddress(this.addresses[0]) : "");
+    for (const call of this.waiting.slice()) this.finish(call, error);
+    this.scheduleReconnect();
+  }
+
+  private onClosed(connection: Connection, error: TransportError): void {
+    if (this.state.kind !== "ready" || this.state.connection !== connection) return;
+    this.state = { kind: "idle" };
+    for (const call of [...this.calls.values()]) {
+      if (call.sent) this.finish(call, error);
+    }
+    if (this.closing) {
+      this.maybeFinishClosing();
+      return;
+    }
+    // Another replica first; reconnect at once, so the next call finds a connection.
+    this.cursor = (this.cursor + 1) % this.addresses.length;
+    void this.connect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing) {
+      this.state = { kind: "idle" };
+      this.maybeFinishClosing();
+      return;
+    }
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** Math.min(this.failedRounds, 30));
+    this.failedRounds++;
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // "equal jitter"
+    const timer = setTimeout(() => {
+      if (this.state.kind === "backoff" && this.state.timer === timer) void this.connect();
+    }, delay);
+    timer.unref(); // a client with nothing to do does not keep the process alive
+    this.state = { kind: "backoff", timer };
+  }
+
+  private maybeFinishClosing(): void {
+    if (!this.closing || this.calls.size > 0) return;
+    this.shutDown();
+    this.closing.resolve();
+  }
+
+  private shutDown(): void {
+    const state = this.state;
+    this.state = { kind: "closed" };
+    if (state.kind === "ready") state.connection.end();
+    else if (state.kind === "backoff") clearTimeout(state.timer);
+  }
+}
