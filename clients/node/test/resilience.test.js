@@ -1,0 +1,297 @@
+// Deadlines, aborts, dropped connections, reconnects and address lists (SPEC §3, §9, §10):
+// against fake servers (exact control of what the server does) and against
+// authrpc processes of the test's own (a real restart).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const h = require("./helpers");
+const {
+  AuthRpcClient, AuthRpcError, DeadlineExceededError, TransportError, ClientClosedError, NotFoundError,
+  UnavailableError, ResourceExhaustedError, PermissionDeniedError, ProtocolError, Status, TokenUse,
+} = require("..");
+
+test.describe("against a fake server", () => {
+  test("each call gets its own answer, whatever the order answers come in", async () => {
+    const pending = [];
+    const server = await h.fakeServer((req, socket, write) => {
+      pending.push([req, write]);
+      if (pending.length === 50) {
+        // answer in reverse order, each with the token it was asked about
+        for (const [r, w] of pending.reverse()) {
+          w({ id: r.id, body: { case: "verifyToken", value: { claims: { sub: r.body.value.token } } } });
+        }
+      }
+    });
+    const client = new AuthRpcClient({ addresses: server.address });
+    try {
+      const got = await Promise.all(Array.from({ length: 50 }, (_, i) => client.verifyToken({ token: `t${i}` })));
+      got.forEach((answer, i) => assert.equal(answer.claims.sub, `t${i}`));
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("the deadline is sent as deadline_ms and enforced locally; a late answer is ignored", async () => {
+    const seen = [];
+    const server = await h.fakeServer((req, socket, write) => {
+      seen.push(req);
+      setTimeout(() => write({ id: req.id, body: { case: "health", value: {} } }), 300);
+    });
+    const client = new AuthRpcClient({ addresses: server.address, deadlineMs: 5000 });
+    try {
+      const started = Date.now();
+      await assert.rejects(client.health({}, { deadlineMs: 100 }), (err) => {
+        assert.ok(err instanceof DeadlineExceededError && err instanceof AuthRpcError);
+        assert.equal(err.status, "DEADLINE_EXCEEDED");
+        assert.equal(err.errorType, "ClientDeadline");
+        return true;
+      });
+      assert.ok(Date.now() - started < 250);
+      assert.ok(seen[0].deadlineMs > 0 && seen[0].deadlineMs <= 100);
+      assert.ok(await client.health()); // the late answer to the first call did not answer this one
+      assert.ok(seen[1].deadlineMs > 4000 && seen[1].deadlineMs <= 5000);
+      await client.health({}, { deadlineMs: 0 });
+      assert.equal(seen[2].deadlineMs, 0);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("an AbortSignal rejects the call with its reason", async () => {
+    const server = await h.fakeServer(() => {}); // never answers
+    const client = new AuthRpcClient({ addresses: server.address });
+    try {
+      const controller = new AbortController();
+      const call = client.health({}, { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error("user went away")), 20);
+      await assert.rejects(call, /user went away/);
+      await assert.rejects(client.health({}, { signal: AbortSignal.abort() }), { name: "AbortError" });
+      await assert.rejects(client.health({}, { signal: AbortSignal.timeout(30) }), { name: "TimeoutError" });
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("a dropped connection fails the calls in flight with a transport error, then reconnects", async () => {
+    let first;
+    const server = await h.fakeServer((req, socket, write) => {
+      first ??= socket;
+      if (socket === first) {
+        setTimeout(() => socket.destroy(), 20); // the three calls in flight on it
+        return;
+      }
+      write({ id: req.id, body: { case: "health", value: { version: "again" } } });
+    });
+    const client = new AuthRpcClient({ addresses: server.address });
+    try {
+      const calls = [client.health(), client.health(), client.health()];
+      for (const c of calls) await assert.rejects(c, (err) => err instanceof TransportError && !(err instanceof AuthRpcError));
+      assert.equal((await client.health()).version, "again");
+      assert.equal(server.sockets.size, 1);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("no server at all: calls fail fast with a transport error, never hang", async () => {
+    const port = await h.freePort();
+    const client = new AuthRpcClient({ addresses: `127.0.0.1:${port}`, deadlineMs: 10_000 });
+    try {
+      const started = Date.now();
+      await assert.rejects(client.health(), (err) => err instanceof TransportError && /ECONNREFUSED/.test(err.message));
+      await assert.rejects(client.health(), TransportError); // during backoff: the next round fails too
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test("two addresses, the first down: calls go to the second", async () => {
+    const down = await h.freePort();
+    const server = await h.fakeServer((req, socket, write) => write({ id: req.id, body: { case: "health", value: { version: "up" } } }));
+    for (let i = 0; i < 4; i++) { // whichever address the client starts with
+      const client = new AuthRpcClient({ addresses: [`127.0.0.1:${down}`, server.address] });
+      try {
+        assert.equal((await client.health()).version, "up");
+        assert.equal(client.connectedAddress, server.address);
+      } finally {
+        client.destroy();
+      }
+    }
+    await server.close();
+  });
+
+  test("non-OK statuses map to their error classes", async () => {
+    const answers = {
+      a: { status: Status.NOT_FOUND, errorType: "UserNotFoundException", message: "no such user" },
+      b: { status: Status.UNAVAILABLE, errorType: "CognitoUnavailable", retryAfterMs: 1500 },
+      c: { status: Status.RESOURCE_EXHAUSTED, errorType: "RateLimited", retryAfterMs: 250 },
+      d: { status: Status.PERMISSION_DENIED, errorType: "CallerNotAllowed" },
+      e: { status: Status.INTERNAL, errorType: "" },
+      f: { status: Status.DEADLINE_EXCEEDED, errorType: "" },
+    };
+    const server = await h.fakeServer((req, socket, write) => write({ id: req.id, ...answers[req.body.value.username] }));
+    const client = new AuthRpcClient({ addresses: server.address });
+    try {
+      const err = (u) => client.forgotPassword({ username: u }).then(() => assert.fail("resolved"), (e) => e);
+      const a = await err("a");
+      assert.ok(a instanceof NotFoundError);
+      assert.equal(a.status, "NOT_FOUND");
+      assert.equal(a.message, "NOT_FOUND UserNotFoundException: no such user");
+      const b = await err("b");
+      assert.ok(b instanceof UnavailableError && b.retryAfterMs === 1500);
+      const c = await err("c");
+      assert.ok(c instanceof ResourceExhaustedError && c.retryAfterMs === 250 && c.errorType === "RateLimited");
+      assert.ok((await err("d")) instanceof PermissionDeniedError);
+      const e = await err("e");
+      assert.ok(e.constructor === AuthRpcError && e.status === "INTERNAL");
+      assert.ok((await err("f")) instanceof DeadlineExceededError);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("an answer with another RPC's body, or undecodable bytes, is a protocol error", async () => {
+    const server = await h.fakeServer((req, socket, write) => {
+      if (req.body.case === "health") write({ id: req.id, body: { case: "signOut", value: {} } });
+      else socket.write(Buffer.from([0, 0, 0, 2, 0xff, 0xff]));
+    });
+    const client = new AuthRpcClient({ addresses: server.address });
+    try {
+      await assert.rejects(client.health(), ProtocolError);
+      await assert.rejects(client.signOut({ accessToken: "x" }), ProtocolError);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
+  test("destroy() fails what is pending; calls after close() are refused", async () => {
+    const server = await h.fakeServer(() => {});
+    const client = new AuthRpcClient({ addresses: server.address });
+    const call = client.health();
+    await h.sleep(20);
+    client.destroy();
+    await assert.rejects(call, ClientClosedError);
+    await assert.rejects(client.health(), ClientClosedError);
+    await server.close();
+  });
+});
+
+test.describe("against authrpc processes of the test's own", { skip: h.skipOwnServer }, () => {
+  let shared;
+  let token;
+  let tokenSub;
+  test.before(async () => {
+    shared = await h.liveClient();
+    const user = await h.signedInUser(shared, "restart", ["staff"]);
+    token = user.tokens.accessToken;
+    tokenSub = (await shared.verifyToken({ token })).claims.sub;
+  });
+  test.after(() => shared.close());
+
+  test("server restarted mid-run: in-flight calls fail or are answered, never twice or crossed; then calls succeed", async () => {
+    const port = await h.freePort();
+    let server = await h.startServer(port);
+    const client = new AuthRpcClient({ addresses: server.address, deadlineMs: 5000, backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await h.waitReady(client);
+      let stop = false;
+      const outcomes = { ok: 0, transport: 0, other: [] };
+      const worker = async (i) => {
+        while (!stop) {
+          const mine = i % 2 === 0 ? token : "bad.token.value";
+          try {
+            const answer = await client.verifyToken({ token: mine, tokenUse: TokenUse.TOKEN_USE_ACCESS });
+            assert.equal(answer.claims.sub, tokenSub, "an answer for another call");
+            assert.equal(i % 2, 0);
+            outcomes.ok++;
+          } catch (err) {
+            if (err instanceof TransportError) outcomes.transport++;
+            else if (err.errorType === "MalformedToken") assert.equal(i % 2, 1, "an error for another call");
+            else if (err instanceof AuthRpcError && err.status === "UNAVAILABLE") outcomes.transport++; // not ready yet after the restart
+            else outcomes.other.push(err);
+            if (err instanceof TransportError) await h.sleep(5);
+          }
+        }
+      };
+      const workers = Array.from({ length: 16 }, (_, i) => worker(i));
+      await h.sleep(300);
+      const before = outcomes.ok;
+      await server.stop("SIGKILL"); // the harshest restart: nothing answered
+      await h.sleep(200);
+      server = await h.startServer(port);
+      await h.waitReady(client);
+      await h.sleep(300);
+      stop = true;
+      await Promise.all(workers);
+      assert.deepEqual(outcomes.other, []);
+      assert.ok(before > 0 && outcomes.ok > before, `ok before ${before}, after ${outcomes.ok}`);
+      assert.ok(outcomes.transport > 0, "the restart was seen");
+      assert.equal((await client.verifyToken({ token })).claims.sub, tokenSub);
+    } finally {
+      client.destroy();
+      await server.stop();
+    }
+  });
+
+  test("graceful restart (SIGTERM): what is in flight is answered; the client moves on", async () => {
+    const port = await h.freePort();
+    let server = await h.startServer(port);
+    const client = new AuthRpcClient({ addresses: server.address, backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await h.waitReady(client);
+      const inFlight = Array.from({ length: 200 }, () => client.verifyToken({ token }).then((a) => a.claims.sub, (e) => e));
+      const stopped = server.stop("SIGTERM");
+      for (const r of await Promise.all(inFlight)) {
+        assert.ok(r === tokenSub || r instanceof TransportError, String(r));
+      }
+      await stopped;
+      server = await h.startServer(port);
+      await h.waitReady(client);
+      assert.equal((await client.verifyToken({ token })).claims.sub, tokenSub);
+    } finally {
+      client.destroy();
+      await server.stop();
+    }
+  });
+
+  test("two real addresses, one down: every call succeeds", async () => {
+    const down = await h.freePort();
+    const client = new AuthRpcClient({ addresses: [`127.0.0.1:${down}`, h.address] });
+    try {
+      for (let i = 0; i < 20; i++) assert.equal((await client.verifyToken({ token })).claims.sub, tokenSub);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("replica goes away: the client fails over to the other address", async () => {
+    const port = await h.freePort();
+    const server = await h.startServer(port);
+    const client = new AuthRpcClient({ addresses: [server.address, h.address], backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await h.waitReady(client);
+      await server.stop();
+      await h.sleep(100);
+      let ok = 0;
+      for (let i = 0; i < 20; i++) {
+        try {
+          assert.equal((await client.verifyToken({ token })).claims.sub, tokenSub);
+          ok++;
+        } catch (err) {
+          assert.ok(err instanceof TransportError, String(err));
+        }
+      }
+      assert.ok(ok >= 19, `ok ${ok}`);
+      assert.equal(client.connectedAddress, h.address);
+    } finally {
+      client.destroy();
+    }
+  });
+});
