@@ -16,6 +16,7 @@ public final class AuthRPCApplication: Sendable {
     /// One libcurl transport for the process: Cognito calls and JWKS fetches share its connections.
     private let transport: CurlHTTPTransport
     private let logger: Logger
+    private let reloads: HangupReloads
 
     public init(config: ServiceConfig, logger: Logger) {
         self.config = config
@@ -26,7 +27,33 @@ public final class AuthRPCApplication: Sendable {
         self.transport = CurlHTTPTransport()
         self.keys = JWKSRegistry(config: config, transport: transport, logger: logger)
         let dispatcher = Self.methods(config: config, transport: transport, keys: keys, logger: logger)
-        self.server = AuthRPCServer(config: config, dispatcher: dispatcher, group: group, logger: logger)
+        let gate = config.callerPolicy.map {
+            CallerPolicyGate(policy: $0, path: config.policyFile, audit: Self.auditLogger(like: logger), logger: logger)
+        }
+        self.server = AuthRPCServer(config: config, dispatcher: dispatcher,
+                                    interceptors: Self.interceptors(config: config, policy: gate, logger: logger),
+                                    group: group, logger: logger)
+        var reloads: [(name: String, run: HangupReloads.Reload)] = []
+        if let gate { reloads.append(("caller policy", { gate.reload() })) }
+        self.reloads = HangupReloads(reloads, logger: logger)
+    }
+
+    /// What every request passes through, in order (`CallInterceptor`): the caller policy,
+    /// then the rate limits (so a denied caller costs no tokens), then the access log.
+    static func interceptors(config: ServiceConfig, policy: CallerPolicyGate?, logger: Logger) -> [any CallInterceptor] {
+        var chain: [any CallInterceptor] = []
+        if let policy { chain.append(policy) }
+        chain.append(CallerLimits(signInRate: config.signInRate, callerRate: config.callerRate,
+                                  cognitoBudget: config.cognitoMaxInFlight))
+        chain.append(AccessLog(logger: logger))
+        return chain
+    }
+
+    /// The audit log: the service's log, under its own label and at least `info`.
+    static func auditLogger(like logger: Logger) -> Logger {
+        var audit = Logger(label: "authrpc.audit")
+        audit.logLevel = min(logger.logLevel, .info)
+        return audit
     }
 
     /// Every RPC of SPEC §4 and the handler that serves it.
@@ -47,7 +74,7 @@ public final class AuthRPCApplication: Sendable {
     public func run() async throws {
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: keys), .init(service: server)],
+                services: [.init(service: keys), .init(service: server), .init(service: reloads)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()

@@ -23,22 +23,23 @@ final class CallInterceptorTests: XCTestCase {
             var id: UInt64
             var status: Status
             var errorType: String
+            var admitted: Bool
         }
         let admitted = NIOLockedValueBox<[UInt64]>([])
         let seen = NIOLockedValueBox<[Seen]>([])
         let peers = NIOLockedValueBox<[SocketAddress?]>([])
         let durations = NIOLockedValueBox<[TimeAmount]>([])
 
-        func admit(_ call: Call) -> Response? {
+        func admit(_ call: Call, request: Request) -> Response? {
             admitted.withLockedValue { $0.append(call.requestID) }
             guard call.method == .signOut else { return nil }
             return .failure(id: call.requestID, .permissionDenied, errorType: "CallerNotAllowed",
                             message: "this caller may not call SignOut")
         }
 
-        func completed(_ call: Call, answer: Response, duration: TimeAmount) {
+        func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {
             seen.withLockedValue { $0.append(Seen(method: call.method, id: call.requestID, status: answer.status,
-                                                  errorType: answer.errorType)) }
+                                                  errorType: answer.errorType, admitted: admitted)) }
             peers.withLockedValue { $0.append(call.connection.peer) }
             durations.withLockedValue { $0.append(duration) }
         }
@@ -67,10 +68,10 @@ final class CallInterceptorTests: XCTestCase {
 
         XCTAssertEqual(recorder.admitted.withLockedValue { $0 }, [1, 3, 4], "decoded requests are admitted")
         XCTAssertEqual(recorder.seen.withLockedValue { $0 }, [
-            .init(method: .health, id: 1, status: .ok, errorType: ""),
-            .init(method: nil, id: 0, status: .invalidArgument, errorType: "MalformedRequest"),
-            .init(method: .signOut, id: 3, status: .permissionDenied, errorType: "CallerNotAllowed"),
-            .init(method: .verifyToken, id: 4, status: .ok, errorType: ""),
+            .init(method: .health, id: 1, status: .ok, errorType: "", admitted: true),
+            .init(method: nil, id: 0, status: .invalidArgument, errorType: "MalformedRequest", admitted: false),
+            .init(method: .signOut, id: 3, status: .permissionDenied, errorType: "CallerNotAllowed", admitted: false),
+            .init(method: .verifyToken, id: 4, status: .ok, errorType: "", admitted: true),
         ])
         let localPort = raw.channel.localAddress?.port
         XCTAssertEqual(recorder.peers.withLockedValue { $0 }.map { $0?.port }, Array(repeating: localPort, count: 4),

@@ -118,6 +118,8 @@ extension ServiceConfig {
             }
         }
 
+        loadCallerSettings(into: &config, reader: &reader)
+
         if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
         return config
     }

@@ -34,6 +34,15 @@ public struct ServiceConfig: Sendable {
     public var cognitoConnectTimeout: Duration = .seconds(2)
     public var cognitoTimeout: Duration = .seconds(10)
 
+    /// Which caller may call which method (SPEC §8), read from `policyFile`; nil: every
+    /// caller may call everything.
+    public var callerPolicy: CallerPolicy?
+    public var policyFile: String?
+    /// Authenticate and ForgotPassword per username; nil: no limit.
+    public var signInRate: RateLimit? = RateLimit(perSecond: 5.0 / 60, burst: 5)
+    /// Account methods per caller; nil: no limit.
+    public var callerRate: RateLimit?
+
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
     public var logLevel: Logger.Level = .info

@@ -12,7 +12,7 @@ public struct AccessLog: CallInterceptor {
 
     public init(logger: Logger) { self.logger = logger }
 
-    public func completed(_ call: Call, answer: Response, duration: TimeAmount) {
+    public func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {
         guard logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = [
             "method": "\(call.method.map { "\($0)" } ?? "unknown")",

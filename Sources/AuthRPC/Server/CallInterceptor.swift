@@ -22,6 +22,16 @@ public struct Call: Sendable {
     public var requestID: UInt64
     public var connection: ConnectionInfo
     public var started: NIODeadline
+    /// How many interceptors, in chain order, let this request through `admit`: a limit
+    /// counted in `admit` is given back in `completed` only by those.
+    var admittedBy = 0
+
+    public init(method: Method?, requestID: UInt64, connection: ConnectionInfo, started: NIODeadline) {
+        self.method = method
+        self.requestID = requestID
+        self.connection = connection
+        self.started = started
+    }
 }
 
 /// The one place every request passes through, on its connection's event loop: before
@@ -34,14 +44,17 @@ public struct Call: Sendable {
 /// waits on, nothing that blocks.
 public protocol CallInterceptor: Sendable {
     /// nil lets the request through to its method; a response is the answer instead.
-    func admit(_ call: Call) -> Response?
-    /// The answer as written, and how long it took from decoding.
-    func completed(_ call: Call, answer: Response, duration: TimeAmount)
+    func admit(_ call: Call, request: Request) -> Response?
+    /// The answer as written, and how long it took from decoding. `admitted`: this
+    /// interceptor's `admit` saw the request and let it through (false for frames that
+    /// never decoded, for answers of a draining server, and when `admit` refused it or an
+    /// earlier interceptor did).
+    func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool)
 }
 
 extension CallInterceptor {
-    public func admit(_ call: Call) -> Response? { nil }
-    public func completed(_ call: Call, answer: Response, duration: TimeAmount) {}
+    public func admit(_ call: Call, request: Request) -> Response? { nil }
+    public func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {}
 }
 
 /// The interceptors of a server, in order: the first to answer in `admit` wins;
@@ -51,14 +64,18 @@ public struct CallInterceptors: Sendable {
 
     public init(_ chain: [any CallInterceptor]) { self.chain = chain }
 
-    func admit(_ call: Call) -> Response? {
+    /// Records in `call` how far the request got, for `completed`.
+    func admit(_ call: inout Call, request: Request) -> Response? {
         for interceptor in chain {
-            if let answer = interceptor.admit(call) { return answer }
+            if let answer = interceptor.admit(call, request: request) { return answer }
+            call.admittedBy += 1
         }
         return nil
     }
 
     func completed(_ call: Call, answer: Response, duration: TimeAmount) {
-        for interceptor in chain { interceptor.completed(call, answer: answer, duration: duration) }
+        for (index, interceptor) in chain.enumerated() {
+            interceptor.completed(call, answer: answer, duration: duration, admitted: index < call.admittedBy)
+        }
     }
 }

@@ -165,9 +165,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
                                   message: error.description), context: context)
             return
         }
-        let call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
+        var call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
                         started: .now())
-        if let refusal = interceptors.admit(call) {
+        if let refusal = interceptors.admit(&call, request: request) {
             answer(call, refusal, context: context)
             return
         }

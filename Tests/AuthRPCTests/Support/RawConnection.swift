@@ -9,9 +9,12 @@ final class RawConnection: @unchecked Sendable {
     let channel: any Channel
     private let collector: Collector
 
-    static func connect(port: Int, group: any EventLoopGroup) async throws -> RawConnection {
+    /// `from`: a local address to connect from (another loopback address is another host).
+    static func connect(port: Int, group: any EventLoopGroup, from local: String? = nil) async throws -> RawConnection {
         let collector = Collector()
-        let channel = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
+        if let local { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: local, port: 0)) }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1 << 24)))

@@ -1,0 +1,82 @@
+public import Logging
+public import NIOCore
+import Synchronization
+public import Wire
+
+/// The caller policy (`CallerPolicy`) as a `CallInterceptor`: a request outside it is
+/// answered `PERMISSION_DENIED` / `CallerNotAllowed`, naming the method, and audited.
+///
+/// The policy can be replaced while serving (`reload`, on SIGHUP): a file that does not
+/// check keeps the policy in force and says why. Every request asks the policy, so the
+/// answer for a connection's caller is memoized per thread and re-read only when the
+/// policy changes — an atomic load and a string compare, no lock.
+public final class CallerPolicyGate: CallInterceptor {
+    private let path: String?
+    private let current: Mutex<CallerPolicy>
+    private let generation = Atomic<UInt64>(1)
+    private let audit: Logger
+    private let logger: Logger
+
+    /// Per-thread memo of the last caller's allowed methods.
+    private final class Memo {
+        var generation: UInt64 = 0
+        var owner: ObjectIdentifier?
+        var caller: String?
+        var allowed: UInt32 = 0
+    }
+    private static let memo = ThreadLocal { Memo() }
+
+    /// `path`, when given, is what `reload` reads again.
+    public init(policy: CallerPolicy, path: String? = nil, audit: Logger, logger: Logger) {
+        self.current = Mutex(policy)
+        self.path = path
+        self.audit = audit
+        self.logger = logger
+    }
+
+    public func admit(_ call: Call, request: Request) -> Response? {
+        guard let method = call.method else { return nil }
+        let caller = call.connection.callerIdentity
+        guard allowedMethods(for: caller) & (1 << UInt32(method.rawValue)) == 0 else { return nil }
+        var metadata: Logger.Metadata = ["event": "caller_denied", "method": "\(method.rpcName)",
+                                         "caller": "\(caller ?? "-")", "request_id": "\(call.requestID)"]
+        if let peer = call.connection.peer { metadata["peer"] = "\(peer)" }
+        audit.notice("caller not allowed", metadata: metadata)
+        return .failure(id: call.requestID, .permissionDenied, errorType: "CallerNotAllowed",
+                        message: "this caller may not call \(method.rpcName)")
+    }
+
+    private func allowedMethods(for caller: String?) -> UInt32 {
+        let now = generation.load(ordering: .acquiring)
+        let owner = ObjectIdentifier(self)
+        if let memo = Self.memo.get(), memo.generation == now, memo.owner == owner, memo.caller == caller {
+            return memo.allowed
+        }
+        let allowed = current.withLock { $0.allowedMethods(for: caller) }
+        if let memo = Self.memo.get() {
+            memo.generation = now
+            memo.owner = owner
+            memo.caller = caller
+            memo.allowed = allowed
+        }
+        return allowed
+    }
+
+    /// Reads the policy file again. A file that does not check changes nothing: the error
+    /// is logged and returned.
+    @discardableResult
+    public func reload() -> Result<Void, CallerPolicyError> {
+        guard let path else { return .success(()) }
+        do {
+            let fresh = try CallerPolicy.load(path: path)
+            current.withLock { $0 = fresh }
+            generation.add(1, ordering: .releasing)
+            logger.info("caller policy reloaded", metadata: ["file": "\(path)"])
+            return .success(())
+        } catch {
+            logger.error("caller policy not reloaded; the previous one stays in force",
+                         metadata: ["file": "\(path)", "problems": "\(error.description)"])
+            return .failure(error)
+        }
+    }
+}
