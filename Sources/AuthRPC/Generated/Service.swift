@@ -126,7 +126,7 @@ extension Dispatcher {
             return Reply(service.confirmForgotPassword(request, context: context), id: id, Response.Body.confirmForgotPassword)
         case .verifyToken(let request):
             let context = RequestContext(requestID: id, deadlineMs: deadlineMs, method: .verifyToken, eventLoop: eventLoop)
-            return Reply(service.verifyToken(request, context: context), id: id, \.responseBody)
+            return Reply(service.verifyToken(request, context: context), id: id, { $0.responseBody })
         case .checkGroups(let request):
             let context = RequestContext(requestID: id, deadlineMs: deadlineMs, method: .checkGroups, eventLoop: eventLoop)
             return Reply(service.checkGroups(request, context: context), id: id, Response.Body.checkGroups)
