@@ -80,6 +80,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
+        // The executable's own code (the JSON view of `authrpc call`), tested in process.
+        .testTarget(name: "CLITests", dependencies: ["authrpc", "Wire"]),
+        // scripts/codegen and the protoc plugin, run as CI runs them.
+        .testTarget(name: "CodegenTests"),
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [

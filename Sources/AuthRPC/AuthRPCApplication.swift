@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Wire
 
 /// Wires the service together from a validated configuration: the event loops,
-/// the shared HTTP transport, the JWKS caches, the method table and the server.
+/// the shared HTTP transport, the JWKS caches, the service and the server.
 /// The executable only loads configuration and calls `run()`.
 public final class AuthRPCApplication: Sendable {
     public let config: ServiceConfig
@@ -56,17 +56,14 @@ public final class AuthRPCApplication: Sendable {
         return audit
     }
 
-    /// Every RPC of SPEC §4 and the handler that serves it.
+    /// The service serving every RPC of SPEC §4, behind its dispatcher.
     public static func methods(config: ServiceConfig, transport: any HTTPTransport, keys: JWKSRegistry,
                                logger: Logger, startedAt: ContinuousClock.Instant = .now) -> Dispatcher {
-        let cognito = CognitoClient(config: config, transport: transport, logger: logger)
-        let verifier = TokenVerifier(config: config, keys: keys)
-        var table = cognitoMethodHandlers(client: cognito)
-        table[.verifyToken] = VerifyTokenMethod(verifier: verifier)
-        table[.checkGroups] = CheckGroupsMethod(verifier: verifier)
-        table[.health] = HealthMethod(startedAt: startedAt,
-                                      poolReport: { (keys.hasKeysForEveryPool, keys.poolStatuses()) })
-        return Dispatcher(table)
+        let service = AuthRPCService(
+            health: HealthMethod(startedAt: startedAt, poolReport: { (keys.hasKeysForEveryPool, keys.poolStatuses()) }),
+            verifier: TokenVerifier(config: config, keys: keys),
+            cognito: CognitoClient(config: config, transport: transport, logger: logger))
+        return Dispatcher(service: service)
     }
 
     /// Serves until SIGTERM or SIGINT, drains in-flight work (SPEC §3), then returns.

@@ -49,31 +49,15 @@ func swiftMap<Entry: CMapEntry>(_ count: Int, _ pointer: UnsafeMutablePointer<Un
 }
 
 /// protobuf-c generates one entry struct per `map<string, string>` field; they all have
-/// the same `key`/`value` shape, so one conversion serves them all.
+/// the same `key`/`value` shape, so one conversion serves them all (the conformances are
+/// generated, Generated/Codec.swift).
 protocol CMapEntry {
     var key: UnsafeMutablePointer<CChar>! { get set }
     var value: UnsafeMutablePointer<CChar>! { get set }
 }
 
-extension Authrpc__V1__Challenge__ParametersEntry: CMapEntry {}
-extension Authrpc__V1__RegisterRequest__AttributesEntry: CMapEntry {}
-extension Authrpc__V1__RespondToChallengeRequest__ResponsesEntry: CMapEntry {}
-
 /// proto3 `bool` travels as `protobuf_c_boolean`, a C int.
 extension Bool {
     init(cBoolean value: protobuf_c_boolean) { self = value != 0 }
     var cBoolean: protobuf_c_boolean { self ? 1 : 0 }
-}
-
-// Enums are open in proto3: a number this build does not know is kept by protobuf-c and
-// mapped by `init(wire:)`, never a decode failure.
-
-extension Status {
-    init(c value: Authrpc__V1__Status) { self.init(wire: Int32(truncatingIfNeeded: value.rawValue)) }
-    var c: Authrpc__V1__Status { Authrpc__V1__Status(rawValue: .init(truncatingIfNeeded: rawValue)) }
-}
-
-extension TokenUse {
-    init(c value: Authrpc__V1__TokenUse) { self.init(wire: Int32(truncatingIfNeeded: value.rawValue)) }
-    var c: Authrpc__V1__TokenUse { Authrpc__V1__TokenUse(rawValue: .init(truncatingIfNeeded: rawValue)) }
 }

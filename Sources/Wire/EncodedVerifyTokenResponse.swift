@@ -32,18 +32,3 @@ public struct EncodedVerifyTokenResponse: Sendable, Equatable {
         }
     }
 }
-
-extension Authrpc__V1__VerifyTokenResponse: ProtobufCRoot {
-    // Points at the generated descriptor: constant C data, never written.
-    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__verify_token_response__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__verify_token_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-    }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) {
-        authrpc__v1__verify_token_response__free_unpacked(message, nil)
-    }
-    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__verify_token_response__get_packed_size(message) }
-    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        authrpc__v1__verify_token_response__pack(message, out)
-    }
-}

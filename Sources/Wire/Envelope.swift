@@ -1,103 +1,42 @@
-/// One client-to-server frame (SPEC §4 `Request`).
-public struct Request: Sendable, Equatable {
-    public var id: UInt64
-    /// 0 means no deadline.
-    public var deadlineMs: UInt32
-    /// nil when the frame carried no body at all (answered `MissingBody`).
-    public var body: Body?
+import CAuthRPCProto
+import NIOCore
 
-    public init(id: UInt64 = 0, deadlineMs: UInt32 = 0, body: Body? = nil) {
-        self.id = id; self.deadlineMs = deadlineMs; self.body = body
-    }
+// Hand-written parts of the root messages (SPEC §3/§4); the types, their body enums and
+// their codecs are generated (Generated/Messages.swift, Generated/Codec.swift).
 
-    public enum Body: Sendable, Equatable {
-        case health(HealthRequest)
-        case register(RegisterRequest)
-        case confirmRegistration(ConfirmRegistrationRequest)
-        case resendConfirmationCode(ResendConfirmationCodeRequest)
-        case authenticate(AuthenticateRequest)
-        case respondToChallenge(RespondToChallengeRequest)
-        case refreshTokens(RefreshTokensRequest)
-        case signOut(SignOutRequest)
-        case forgotPassword(ForgotPasswordRequest)
-        case confirmForgotPassword(ConfirmForgotPasswordRequest)
-        case verifyToken(VerifyTokenRequest)
-        case checkGroups(CheckGroupsRequest)
-        /// A body field this build does not know: a newer client. Answered `UNIMPLEMENTED`.
-        /// Encoding it writes no body.
-        case unrecognized(fieldNumber: UInt32)
-
-        /// The proto field name, used in messages and logs.
-        public var methodName: String {
-            switch self {
-            case .health: "health"
-            case .register: "register"
-            case .confirmRegistration: "confirm_registration"
-            case .resendConfirmationCode: "resend_confirmation_code"
-            case .authenticate: "authenticate"
-            case .respondToChallenge: "respond_to_challenge"
-            case .refreshTokens: "refresh_tokens"
-            case .signOut: "sign_out"
-            case .forgotPassword: "forgot_password"
-            case .confirmForgotPassword: "confirm_forgot_password"
-            case .verifyToken: "verify_token"
-            case .checkGroups: "check_groups"
-            case .unrecognized(let n): "field \(n)"
-            }
-        }
-    }
-}
-
-/// One server-to-client frame (SPEC §4 `Response`).
-public struct Response: Sendable, Equatable {
-    public var id: UInt64
-    public var status: Status
-    /// For people; safe to log; never echoes a password or token.
-    public var message: String
-    /// For programs: a Cognito exception name or a verification failure name.
-    public var errorType: String
-    public var retryAfterMs: UInt32
-    public var body: Body?
-
-    public init(id: UInt64, status: Status = .ok, message: String = "", errorType: String = "",
-                retryAfterMs: UInt32 = 0, body: Body? = nil) {
-        self.id = id; self.status = status; self.message = message; self.errorType = errorType
-        self.retryAfterMs = retryAfterMs; self.body = body
-    }
-
+extension Response {
     /// A failed answer with no body.
     public static func failure(id: UInt64, _ status: Status, errorType: String, message: String,
                                retryAfterMs: UInt32 = 0) -> Response {
         Response(id: id, status: status, message: message, errorType: errorType, retryAfterMs: retryAfterMs)
     }
+}
 
-    public enum Body: Sendable, Equatable {
-        case health(HealthResponse)
-        case register(RegisterResponse)
-        case confirmRegistration(ConfirmRegistrationResponse)
-        case resendConfirmationCode(ResendConfirmationCodeResponse)
-        case authenticate(AuthenticateResponse)
-        case respondToChallenge(AuthenticateResponse)
-        case refreshTokens(AuthenticateResponse)
-        case signOut(SignOutResponse)
-        case forgotPassword(ForgotPasswordResponse)
-        case confirmForgotPassword(ConfirmForgotPasswordResponse)
-        case verifyToken(VerifyTokenResponse)
-        case checkGroups(CheckGroupsResponse)
-        /// A `verify_token` answer serialized earlier (a repeat token's). On the wire it is
-        /// field 20 like `.verifyToken`, and decodes as `.verifyToken`.
-        case verifyTokenEncoded(EncodedVerifyTokenResponse)
+extension Request.Body {
+    /// protobuf-c keeps fields it has no descriptor for in `base.unknown_fields`. Body
+    /// fields start at 10 (SPEC §4) and a newer client adds new ones past the last known,
+    /// so the first unknown field numbered 10 or more is taken as the body we cannot read.
+    /// Unknown fields below 10 would be new envelope fields, not a body.
+    static func unrecognizedBody(in base: ProtobufCMessage) -> Self? {
+        guard base.n_unknown_fields > 0, let fields = base.unknown_fields else { return nil }
+        let unknown = UnsafeBufferPointer(start: fields, count: Int(base.n_unknown_fields))
+        return unknown.first { $0.tag >= 10 }.map { .unrecognized(fieldNumber: $0.tag) }
     }
 }
 
-extension Response.Body {
-    /// The `verify_token` answer whichever form it is in: a value, or bytes serialized
-    /// earlier (decoded again here, so not for the hot path).
-    public var verifyTokenAnswer: VerifyTokenResponse? {
-        switch self {
-        case .verifyToken(let answer): answer
-        case .verifyTokenEncoded(let encoded): encoded.response
-        default: nil
+/// The parts of a `Response` a load generator needs: which request it answers and how.
+/// Decoding only these (protobuf-c still parses the whole message) skips turning the
+/// body into Swift values, which would make the load generator, not the server, the
+/// bottleneck of a benchmark.
+public struct ResponseHead: Sendable, Equatable {
+    public var id: UInt64
+    public var status: Status
+    public var errorType: String
+
+    public static func decode(_ buffer: ByteBuffer) throws(WireError) -> ResponseHead {
+        try ProtobufC.decode(buffer, as: Authrpc__V1__Response.self) { c in
+            ResponseHead(id: c.id, status: Status(c: c.status),
+                         errorType: c.status == AUTHRPC__V1__STATUS__OK ? "" : swiftString(c.error_type))
         }
     }
 }

@@ -2,8 +2,10 @@ import CAuthRPCProto
 import NIOCore
 
 /// The generated protobuf-c entry points of a message that travels alone in a frame
-/// (SPEC §3): `Request` and `Response`. Naming them once lets unpack/free and
-/// size/pack be wrapped once, below, instead of once per message.
+/// (SPEC §3): `Request` and `Response`, and `VerifyTokenResponse`, which is packed on its
+/// own for `EncodedVerifyTokenResponse`. Naming them once lets unpack/free and size/pack
+/// be wrapped once, below, instead of once per message; the conformances are generated
+/// (Generated/Codec.swift).
 protocol ProtobufCRoot {
     /// The generated descriptor, for `WireScan`.
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
@@ -11,32 +13,6 @@ protocol ProtobufCRoot {
     static func freeUnpacked(_ message: UnsafeMutablePointer<Self>)
     static func packedSize(_ message: UnsafePointer<Self>) -> Int
     static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int
-}
-
-extension Authrpc__V1__Request: ProtobufCRoot {
-    // Points at the generated descriptor: constant C data, never written.
-    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__request__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-    }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__request__free_unpacked(message, nil) }
-    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__request__get_packed_size(message) }
-    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        authrpc__v1__request__pack(message, out)
-    }
-}
-
-extension Authrpc__V1__Response: ProtobufCRoot {
-    // Points at the generated descriptor: constant C data, never written.
-    nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__response__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-    }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__response__free_unpacked(message, nil) }
-    static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__response__get_packed_size(message) }
-    static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        authrpc__v1__response__pack(message, out)
-    }
 }
 
 /// The one place C messages meet bytes. Callers pass closures that convert between the

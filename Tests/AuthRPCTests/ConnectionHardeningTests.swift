@@ -179,7 +179,7 @@ final class ConnectionHardeningTests: XCTestCase {
 }
 
 /// Health answered at once, counted; `onCall` sees the running count.
-private final class CountingHealth: MethodHandler, @unchecked Sendable {
+private final class CountingHealth: StubHandler, @unchecked Sendable {
     private let calls = NIOLockedValueBox(0)
     private let onCall: (Int) -> Void
 
@@ -187,10 +187,10 @@ private final class CountingHealth: MethodHandler, @unchecked Sendable {
 
     var count: Int { calls.withLockedValue { $0 } }
 
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
+    func reply<Success: Sendable>(_ context: RequestContext, success: Success) -> MethodReply<Success> {
         let count = calls.withLockedValue { $0 += 1; return $0 }
         onCall(count)
-        return .now(Response(id: request.id, body: .health(HealthResponse(version: "v"))))
+        return .success(success)
     }
 }
 

@@ -16,9 +16,10 @@ final class LoadGeneratorTests: XCTestCase {
             "COGNITO_JWKS_URL": jwks.absoluteString,
         ])
         config.listenPort = 0
-        let keys = JWKSRegistry(config: config, transport: CurlHTTPTransport())
+        let transport = CurlHTTPTransport()
+        let keys = JWKSRegistry(config: config, transport: transport)
         await keys.start()
-        let dispatcher = Dispatcher([.verifyToken: VerifyTokenMethod(verifier: TokenVerifier(config: config, keys: keys))])
+        let dispatcher = Dispatcher(service: realService(config: config, keys: keys, transport: transport))
         return (try await TestServer.start(dispatcher: dispatcher) { $0 = config }, keys, jwks)
     }
 

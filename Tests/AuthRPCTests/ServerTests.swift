@@ -30,7 +30,7 @@ final class ServerTests: XCTestCase {
 
     func testHealthNotReadyUntilKeys() async throws {
         let health = HealthMethod(poolReport: { (false, [PoolStatus(issuer: "https://issuer/x", keys: 0, lastError: "fetch failed")]) })
-        let server = try await TestServer.start(dispatcher: testDispatcher([.health: health]))
+        let server = try await TestServer.start(dispatcher: testDispatcher(health: health))
         let connection = try await connect(server)
         let response = try await connection.call(.health(HealthRequest()))
         XCTAssertEqual(response.status, .unavailable)

@@ -32,9 +32,9 @@ final class TokenCheckGroupsTests: XCTestCase {
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(groups: groups))
         let request = Request(id: 42, body: .checkGroups(CheckGroupsRequest(
             token: token, tokenUse: tokenUse, allowedGroups: allowed, requiredGroups: required, prohibitedGroups: prohibited)))
-        let method = CheckGroupsMethod(verifier: verifier)
+        let method = tokenDispatcher(verifier: verifier)
         let loop = self.loop
-        let reply = try await loop.submit { method.handle(request, on: loop) }.get()
+        let reply = try await loop.submit { method.dispatch(request, on: loop) }.get()
         guard case .now(let response) = reply else { XCTFail("known kid must answer at once"); throw CancellationError() }
         XCTAssertEqual(response.id, 42)
         return response
@@ -115,15 +115,15 @@ final class TokenCheckGroupsTests: XCTestCase {
     }
 
     func testVerifyTokenHandler() async throws {
-        let method = VerifyTokenMethod(verifier: verifier)
+        let method = tokenDispatcher(verifier: verifier)
         let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(scope: "a b"))
         let ok = Request(id: 7, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: .access, requiredScopes: ["b"])))
-        guard case .now(let response) = method.handle(ok, on: loop) else { return XCTFail("expected .now") }
+        guard case .now(let response) = method.dispatch(ok, on: loop) else { return XCTFail("expected .now") }
         XCTAssertEqual(response.status, .ok)
         guard let body = response.body?.verifyTokenAnswer else { return XCTFail("no body") }
         XCTAssertEqual(body.claims?.scopes, ["a", "b"])
         let missing = Request(id: 8, body: .verifyToken(VerifyTokenRequest(token: token, requiredScopes: ["c"])))
-        guard case .now(let denied) = method.handle(missing, on: loop) else { return XCTFail("expected .now") }
+        guard case .now(let denied) = method.dispatch(missing, on: loop) else { return XCTFail("expected .now") }
         XCTAssertEqual(denied.status, .permissionDenied)
         XCTAssertEqual(denied.errorType, "MissingScope")
         XCTAssertEqual(denied.id, 8)
@@ -139,7 +139,7 @@ final class TokenCheckGroupsTests: XCTestCase {
         transport.hold()
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
         let request = Request(id: 9, deadlineMs: 50, body: .verifyToken(VerifyTokenRequest(token: token)))
-        guard case .later(let future) = VerifyTokenMethod(verifier: verifier).handle(request, on: loop) else {
+        guard case .later(let future) = tokenDispatcher(verifier: verifier).dispatch(request, on: loop) else {
             return XCTFail("expected .later")
         }
         let answered = NIOLockedValueBox(false)
@@ -163,7 +163,7 @@ final class TokenCheckGroupsTests: XCTestCase {
         transport.serve(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.rotatedKey]))
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims(groups: ["admins", "Readers"]))
         let request = Request(id: 11, body: .checkGroups(CheckGroupsRequest(token: token, allowedGroups: ["Readers"])))
-        guard case .later(let future) = CheckGroupsMethod(verifier: verifier).handle(request, on: loop) else {
+        guard case .later(let future) = tokenDispatcher(verifier: verifier).dispatch(request, on: loop) else {
             return XCTFail("expected .later")
         }
         let response = try await future.get()
@@ -183,13 +183,13 @@ final class TokenCheckGroupsTests: XCTestCase {
         let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
         transport.serve(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.rotatedKey]))
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
-        let method = VerifyTokenMethod(verifier: verifier)
-        guard case .later(let future) = method.handle(Request(id: 1, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop) else {
+        let method = tokenDispatcher(verifier: verifier)
+        guard case .later(let future) = method.dispatch(Request(id: 1, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop) else {
             return XCTFail("expected .later")
         }
         let first = try await future.get()
         XCTAssertEqual(first.status, .ok)
-        guard case .now(let second) = method.handle(Request(id: 2, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop),
+        guard case .now(let second) = method.dispatch(Request(id: 2, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop),
               case .verifyTokenEncoded(let encoded)? = second.body else {
             return XCTFail("the repeat was not answered from the serialized bytes")
         }

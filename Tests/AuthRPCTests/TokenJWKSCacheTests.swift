@@ -68,12 +68,12 @@ final class TokenJWKSCacheTests: XCTestCase {
         transport.hold()
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let method = VerifyTokenMethod(verifier: verifier)
+        let method = tokenDispatcher(verifier: verifier)
         var futures: [EventLoopFuture<Response>] = []
         for i in 0..<200 {
             let loop = group.next()
             let request = Request(id: UInt64(i), body: .verifyToken(VerifyTokenRequest(token: token)))
-            let reply = try await loop.submit { method.handle(request, on: loop) }.get()
+            let reply = try await loop.submit { method.dispatch(request, on: loop) }.get()
             guard case .later(let future) = reply else { return XCTFail("request \(i) answered at once") }
             futures.append(future)
         }

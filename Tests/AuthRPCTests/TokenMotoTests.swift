@@ -1,4 +1,5 @@
 @testable import AuthRPC
+import Logging
 import Foundation
 import NIOPosix
 import Wire
@@ -114,7 +115,9 @@ final class TokenMotoTests: XCTestCase {
         XCTAssertEqual(verifier.verify(tokens.id, tokenUse: .access).errorType, "WrongTokenUse")
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let request = Request(id: 1, body: .checkGroups(CheckGroupsRequest(token: tokens.access, requiredGroups: ["admins"])))
-        guard case .now(let response) = CheckGroupsMethod(verifier: verifier).handle(request, on: loop) else {
+        let service = AuthRPCService(health: HealthMethod(), verifier: verifier,
+                                     cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test")))
+        guard case .now(let response) = Dispatcher(service: service).dispatch(request, on: loop) else {
             return XCTFail("expected .now")
         }
         XCTAssertEqual(response.status, .ok)

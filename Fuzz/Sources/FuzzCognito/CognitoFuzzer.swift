@@ -11,8 +11,9 @@
 //
 // An input without that first line is all body, answered with status 200 to an RPC
 // picked by its length. The answer is served by an in-memory transport to the real
-// method handler (CognitoClient: JSON decoding, error names, Retry-After, the SPEC §5
-// error table, the reply readers, redaction), one attempt, no retry sleeps.
+// method, called through the dispatcher (CognitoClient: JSON decoding, error names,
+// Retry-After, the SPEC §5 error table, the reply readers, redaction), one attempt, no
+// retry sleeps.
 //
 // Checks: the Response echoes the request id; an error carries no body; neither the
 // Response message nor any log line contains one of the request's secrets (password,
@@ -58,7 +59,7 @@ public func fuzzCognito(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let rpc = answer.rpc
     Secrets.active.withLock { $0 = rpc.secrets + [Secrets.clientSecret] }
     let request = Request(id: 0x1234_5678_9abc, body: rpc.body)
-    let reply = fixture.handlers[rpc.method]!.handle(request, on: fixture.loop)
+    let reply = fixture.dispatcher.dispatch(request, on: fixture.loop)
     let result: Response
     switch reply {
     case .now(let now): result = now
@@ -177,7 +178,7 @@ final class Fixture: Sendable {
 
     let transport = FuzzTransport()
     let loop: any EventLoop
-    let handlers: [AuthRPC.Method: any MethodHandler]
+    let dispatcher: Dispatcher
 
     private init() {
         var config = ServiceConfig()
@@ -187,7 +188,8 @@ final class Fixture: Sendable {
         config.cognitoEndpoint = "https://cognito.invalid/"
         let client = CognitoClient(config: config, transport: transport, logger: Logger(label: "authrpc.fuzz.cognito"),
                                    retry: RetryPolicy(maxAttempts: 1))
-        handlers = cognitoMethodHandlers(client: client)
+        let verifier = TokenVerifier(config: config, keys: JWKSRegistry(config: config, transport: transport))
+        dispatcher = Dispatcher(service: AuthRPCService(health: HealthMethod(), verifier: verifier, cognito: client))
         loop = MultiThreadedEventLoopGroup.singleton.next()
     }
 }

@@ -1,14 +1,11 @@
-import NIOCore
 import Wire
 
-/// register → SignUp (SPEC §5).
-struct RegisterMethod: MethodHandler {
-    let client: CognitoClient
+// Sign-up RPCs (SPEC §4/§5), each one Cognito operation.
 
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .register(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: CognitoValidation.register(r), secrets: [r.password]) { call in
+extension AuthRPCService {
+    /// register → SignUp.
+    public func register(_ r: RegisterRequest, context: RequestContext) -> MethodReply<RegisterResponse> {
+        cognito.start(context, username: r.username, violations: CognitoValidation.register(r), secrets: [r.password]) { call in
             var attributes = r.attributes
             attributes["email"] = r.email
             var payload = call.userPayload(username: r.username)
@@ -17,45 +14,35 @@ struct RegisterMethod: MethodHandler {
             switch await call.invoke(.signUp, payload) {
             case .success(let json):
                 guard let reply = CognitoReplies.register(json) else { return call.unexpected(.signUp, "no UserSub") }
-                return call.ok(.register(reply))
+                return .success(reply)
             case .failure(let failure):
-                return call.fail(failure)
+                return call.failure(failure)
             }
         }
     }
-}
 
-/// confirm_registration → ConfirmSignUp.
-struct ConfirmRegistrationMethod: MethodHandler {
-    let client: CognitoClient
-
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .confirmRegistration(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: CognitoValidation.confirmRegistration(r), secrets: [r.code]) { call in
+    /// confirm_registration → ConfirmSignUp.
+    public func confirmRegistration(_ r: ConfirmRegistrationRequest,
+                                    context: RequestContext) -> MethodReply<ConfirmRegistrationResponse> {
+        cognito.start(context, username: r.username, violations: CognitoValidation.confirmRegistration(r), secrets: [r.code]) { call in
             var payload = call.userPayload(username: r.username)
             payload["ConfirmationCode"] = r.code
             switch await call.invoke(.confirmSignUp, payload) {
-            case .success: return call.ok(.confirmRegistration(ConfirmRegistrationResponse()))
-            case .failure(let failure): return call.fail(failure)
+            case .success: return .success(ConfirmRegistrationResponse())
+            case .failure(let failure): return call.failure(failure)
             }
         }
     }
-}
 
-/// resend_confirmation_code → ResendConfirmationCode.
-struct ResendConfirmationCodeMethod: MethodHandler {
-    let client: CognitoClient
-
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .resendConfirmationCode(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: CognitoValidation.resendConfirmationCode(r), secrets: []) { call in
+    /// resend_confirmation_code → ResendConfirmationCode.
+    public func resendConfirmationCode(_ r: ResendConfirmationCodeRequest,
+                                       context: RequestContext) -> MethodReply<ResendConfirmationCodeResponse> {
+        cognito.start(context, username: r.username, violations: CognitoValidation.resendConfirmationCode(r), secrets: []) { call in
             switch await call.invoke(.resendConfirmationCode, call.userPayload(username: r.username)) {
             case .success(let json):
-                return call.ok(.resendConfirmationCode(ResendConfirmationCodeResponse(codeDelivery: CognitoReplies.codeDelivery(json))))
+                return .success(ResendConfirmationCodeResponse(codeDelivery: CognitoReplies.codeDelivery(json)))
             case .failure(let failure):
-                return call.fail(failure)
+                return call.failure(failure)
             }
         }
     }

@@ -60,20 +60,21 @@ struct CognitoCall: Sendable {
         await client.invoke(operation, payload, budget: budget, redactor: redactor, requestID: requestID)
     }
 
-    func ok(_ body: Response.Body) -> Response {
-        Response(id: requestID, body: body)
+    /// Cognito said 200 but not what the operation promises.
+    func unexpected<Success: Sendable>(_ operation: CognitoOperation, _ detail: String) -> MethodResult<Success> {
+        .failure(fail(.badResponse("\(operation.rawValue): \(detail)")))
     }
 
-    /// Cognito said 200 but not what the operation promises.
-    func unexpected(_ operation: CognitoOperation, _ detail: String) -> Response {
-        fail(.badResponse("\(operation.rawValue): \(detail)"))
+    /// The answer to a failed call: `fail`'s error.
+    func failure<Success: Sendable>(_ failure: CognitoFailure, signIn: SignInPath? = nil) -> MethodResult<Success> {
+        .failure(fail(failure, signIn: signIn))
     }
 
     /// SPEC §5 error mapping; `error_type` carries the Cognito name. The failure's
     /// detail is logged at `debug`, per request; a failure that is the service's or
     /// Cognito's problem (not the caller's) is also warned about, at most about once a
     /// second per error type, so a flood of failing calls cannot flood the log.
-    func fail(_ failure: CognitoFailure, signIn: SignInPath? = nil) -> Response {
+    func fail(_ failure: CognitoFailure, signIn: SignInPath? = nil) -> RPCError {
         let response = map(failure, signIn: signIn)
         client.logger.debug("cognito call failed", metadata: [
             "method": "\(method)", "id": "\(requestID)", "status": "\(response.status)",
@@ -90,9 +91,9 @@ struct CognitoCall: Sendable {
         return response
     }
 
-    private func map(_ failure: CognitoFailure, signIn: SignInPath?) -> Response {
-        func answer(_ status: Status, _ type: String, _ message: String, retryAfterMs: UInt32 = 0) -> Response {
-            .failure(id: requestID, status, errorType: type, message: message, retryAfterMs: retryAfterMs)
+    private func map(_ failure: CognitoFailure, signIn: SignInPath?) -> RPCError {
+        func answer(_ status: Status, _ type: String, _ message: String, retryAfterMs: UInt32 = 0) -> RPCError {
+            RPCError(status, errorType: type, message: message, retryAfterMs: retryAfterMs)
         }
         // Fixed messages where Cognito's add nothing (moto's often echo the input);
         // Cognito's own wording, secrets removed, where it tells the caller what to fix.
@@ -140,44 +141,37 @@ struct CognitoCall: Sendable {
 }
 
 extension CognitoClient {
-    /// The shape every account handler shares (SPEC §5): validate on the event loop
+    /// The shape every account method shares (SPEC §5): validate on the event loop
     /// (`.now` INVALID_ARGUMENT naming every rule), take a concurrency slot or refuse
     /// at once (`.now` RESOURCE_EXHAUSTED), then run `work` off the event loop and
     /// answer `.later`.
-    func start(_ request: Request, on eventLoop: any EventLoop, username: String, violations: [String],
-               secrets: [String], _ work: @escaping @Sendable (CognitoCall) async -> Response) -> Reply {
-        let method = request.body?.methodName ?? "none"
+    func start<Success: Sendable>(_ context: RequestContext, username: String, violations: [String], secrets: [String],
+                        _ work: @escaping @Sendable (CognitoCall) async -> MethodResult<Success>) -> MethodReply<Success> {
+        let method = context.method.name
         if !violations.isEmpty {
             logger.debug("request rejected", metadata: [
-                "method": "\(method)", "id": "\(request.id)", "violations": "\(violations.joined(separator: "; "))"])
-            return .now(.failure(id: request.id, .invalidArgument, errorType: "ValidationFailed",
-                                 message: "invalid \(method) request: " + violations.joined(separator: "; ")))
+                "method": "\(method)", "id": "\(context.requestID)", "violations": "\(violations.joined(separator: "; "))"])
+            return .failure(RPCError(.invalidArgument, errorType: "ValidationFailed",
+                                     message: "invalid \(method) request: " + violations.joined(separator: "; ")))
         }
         guard limiter.tryAcquire() else {
             warnings.warn("cognito call refused: concurrency limit", metadata: ["limit": "\(limiter.limit)"])
-            return .now(.failure(id: request.id, .resourceExhausted, errorType: "TooManyCognitoCalls",
-                                 message: "too many Cognito calls outstanding (limit \(limiter.limit))", retryAfterMs: 100))
+            return .failure(RPCError(.resourceExhausted, errorType: "TooManyCognitoCalls",
+                                     message: "too many Cognito calls outstanding (limit \(limiter.limit))", retryAfterMs: 100))
         }
         let hash = username.isEmpty ? nil : secretHash(username: username)
         let call = CognitoCall(
-            client: self, requestID: request.id, method: method,
-            budget: CallBudget(deadlineMs: request.deadlineMs, timeout: timeout),
+            client: self, requestID: context.requestID, method: method,
+            budget: CallBudget(deadlineMs: context.deadlineMs, timeout: timeout),
             redactor: Redactor(secrets + [clientSecret?.reveal() ?? "", hash ?? ""]),
             secretHash: hash)
-        let promise = eventLoop.makePromise(of: Response.self)
+        let promise = context.eventLoop.makePromise(of: MethodResult<Success>.self)
         let limiter = self.limiter
         Task {
-            let response = await work(call)
+            let outcome = await work(call)
             limiter.release()
-            promise.succeed(response)
+            promise.succeed(outcome)
         }
         return .later(promise.futureResult)
-    }
-
-    /// A handler registered for the wrong body: a dispatcher bug, not a client error.
-    func wrongBody(_ request: Request) -> Reply {
-        logger.error("cognito handler got another method's body", metadata: [
-            "method": "\(request.body?.methodName ?? "none")", "id": "\(request.id)"])
-        return .now(.failure(id: request.id, .internal, errorType: "InternalError", message: "request routed to the wrong handler"))
     }
 }

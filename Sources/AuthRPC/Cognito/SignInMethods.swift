@@ -1,34 +1,26 @@
-import NIOCore
 import Wire
 
-/// authenticate → InitiateAuth USER_PASSWORD_AUTH; answers tokens or a challenge.
-struct AuthenticateMethod: MethodHandler {
-    let client: CognitoClient
+// Sign-in RPCs (SPEC §4/§5).
 
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .authenticate(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: CognitoValidation.authenticate(r), secrets: [r.password]) { call in
+extension AuthRPCService {
+    /// authenticate → InitiateAuth USER_PASSWORD_AUTH; answers tokens or a challenge.
+    public func authenticate(_ r: AuthenticateRequest, context: RequestContext) -> MethodReply<AuthenticateResponse> {
+        cognito.start(context, username: r.username, violations: CognitoValidation.authenticate(r), secrets: [r.password]) { call in
             var parameters = ["USERNAME": r.username, "PASSWORD": r.password]
             parameters["SECRET_HASH"] = call.secretHash
             var payload = ["ClientId": call.clientID] as [String: Any]
             payload["AuthFlow"] = "USER_PASSWORD_AUTH"
             payload["AuthParameters"] = parameters
-            return await call.authenticationReply(.initiateAuth, payload, path: .password) { .authenticate($0) }
+            return await call.authenticationReply(.initiateAuth, payload, path: .password)
         }
     }
-}
 
-/// respond_to_challenge → RespondToAuthChallenge (e.g. NEW_PASSWORD_REQUIRED).
-/// `USERNAME` and `SECRET_HASH` are added to the responses here.
-struct RespondToChallengeMethod: MethodHandler {
-    let client: CognitoClient
-
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .respondToChallenge(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: CognitoValidation.respondToChallenge(r),
-                            secrets: [r.session] + Array(r.responses.values)) { call in
+    /// respond_to_challenge → RespondToAuthChallenge (e.g. NEW_PASSWORD_REQUIRED).
+    /// `USERNAME` and `SECRET_HASH` are added to the responses here.
+    public func respondToChallenge(_ r: RespondToChallengeRequest,
+                                   context: RequestContext) -> MethodReply<AuthenticateResponse> {
+        cognito.start(context, username: r.username, violations: CognitoValidation.respondToChallenge(r),
+                      secrets: [r.session] + Array(r.responses.values)) { call in
             var responses = r.responses
             responses["USERNAME"] = r.username
             responses["SECRET_HASH"] = call.secretHash
@@ -36,41 +28,29 @@ struct RespondToChallengeMethod: MethodHandler {
             payload["ChallengeName"] = r.challengeName
             payload["Session"] = r.session
             payload["ChallengeResponses"] = responses
-            return await call.authenticationReply(.respondToAuthChallenge, payload, path: .challenge) { .respondToChallenge($0) }
+            return await call.authenticationReply(.respondToAuthChallenge, payload, path: .challenge)
         }
     }
-}
 
-/// refresh_tokens → InitiateAuth REFRESH_TOKEN_AUTH; SECRET_HASH from the request's username.
-struct RefreshTokensMethod: MethodHandler {
-    let client: CognitoClient
-
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .refreshTokens(let r)? = request.body else { return client.wrongBody(request) }
-        let violations = CognitoValidation.refreshTokens(r, secretConfigured: client.clientSecret != nil)
-        return client.start(request, on: eventLoop, username: r.username,
-                            violations: violations, secrets: [r.refreshToken]) { call in
+    /// refresh_tokens → InitiateAuth REFRESH_TOKEN_AUTH; SECRET_HASH from the request's username.
+    public func refreshTokens(_ r: RefreshTokensRequest, context: RequestContext) -> MethodReply<AuthenticateResponse> {
+        let violations = CognitoValidation.refreshTokens(r, secretConfigured: cognito.clientSecret != nil)
+        return cognito.start(context, username: r.username, violations: violations, secrets: [r.refreshToken]) { call in
             var parameters = ["REFRESH_TOKEN": r.refreshToken]
             parameters["SECRET_HASH"] = call.secretHash
             var payload = ["ClientId": call.clientID] as [String: Any]
             payload["AuthFlow"] = "REFRESH_TOKEN_AUTH"
             payload["AuthParameters"] = parameters
-            return await call.authenticationReply(.initiateAuth, payload, path: .refresh) { .refreshTokens($0) }
+            return await call.authenticationReply(.initiateAuth, payload, path: .refresh)
         }
     }
-}
 
-/// sign_out → GlobalSignOut: revokes every refresh token of the user.
-struct SignOutMethod: MethodHandler {
-    let client: CognitoClient
-
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        guard case .signOut(let r)? = request.body else { return client.wrongBody(request) }
-        return client.start(request, on: eventLoop, username: "",
-                            violations: CognitoValidation.signOut(r), secrets: [r.accessToken]) { call in
+    /// sign_out → GlobalSignOut: revokes every refresh token of the user.
+    public func signOut(_ r: SignOutRequest, context: RequestContext) -> MethodReply<SignOutResponse> {
+        cognito.start(context, username: "", violations: CognitoValidation.signOut(r), secrets: [r.accessToken]) { call in
             switch await call.invoke(.globalSignOut, ["AccessToken": r.accessToken]) {
-            case .success: return call.ok(.signOut(SignOutResponse()))
-            case .failure(let failure): return call.fail(failure)
+            case .success: return .success(SignOutResponse())
+            case .failure(let failure): return call.failure(failure)
             }
         }
     }
@@ -78,16 +58,16 @@ struct SignOutMethod: MethodHandler {
 
 extension CognitoCall {
     /// Calls an operation that answers `AuthenticationResult` or a challenge.
-    func authenticationReply(_ operation: CognitoOperation, _ payload: [String: Any], path: SignInPath,
-                             _ body: (AuthenticateResponse) -> Response.Body) async -> Response {
+    func authenticationReply(_ operation: CognitoOperation, _ payload: [String: Any],
+                             path: SignInPath) async -> MethodResult<AuthenticateResponse> {
         switch await invoke(operation, payload) {
         case .success(let json):
             guard let reply = CognitoReplies.authenticate(json) else {
                 return unexpected(operation, "neither AuthenticationResult nor ChallengeName")
             }
-            return ok(body(reply))
+            return .success(reply)
         case .failure(let failure):
-            return fail(failure, signIn: path)
+            return self.failure(failure, signIn: path)
         }
     }
 }

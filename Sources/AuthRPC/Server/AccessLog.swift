@@ -15,7 +15,7 @@ public struct AccessLog: CallInterceptor {
     public func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {
         guard logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = [
-            "method": "\(call.method.map { "\($0)" } ?? "unknown")",
+            "method": "\(call.method?.name ?? "unknown")",
             "request_id": "\(call.requestID)",
             "status": "\(answer.status)",
             "duration_us": "\(duration.nanoseconds / 1_000)",

@@ -1,20 +1,15 @@
 import NIOCore
 import Wire
 
-/// Routes each request body to its method handler (SPEC §3 rules for bodies that
-/// are missing, unknown, or not built yet).
+/// Routes each request to its method on the service (SPEC §3 rules for bodies that are
+/// missing or unknown). The switch over every body is generated (`route`, in
+/// Generated/Service.swift) and has no default: a new RPC does not compile until the
+/// service implements it.
 public struct Dispatcher: Sendable {
-    private var handlers: [(any MethodHandler)?] = Array(repeating: nil, count: Method.allCases.count)
+    let service: any AuthRPCServiceProtocol
 
-    public init() {}
-
-    public init(_ table: [Method: any MethodHandler]) {
-        for (method, handler) in table { handlers[method.rawValue] = handler }
-    }
-
-    public subscript(method: Method) -> (any MethodHandler)? {
-        get { handlers[method.rawValue] }
-        set { handlers[method.rawValue] = newValue }
+    public init(service: any AuthRPCServiceProtocol) {
+        self.service = service
     }
 
     public func dispatch(_ request: Request, on eventLoop: any EventLoop) -> Reply {
@@ -22,14 +17,12 @@ public struct Dispatcher: Sendable {
             return .now(.failure(id: request.id, .invalidArgument, errorType: "MissingBody",
                                  message: "the request carries no body: set exactly one method"))
         }
-        guard let method = Method(body) else {
-            return .now(.failure(id: request.id, .unimplemented, errorType: "UnknownMethod",
-                                 message: "this server does not know request body \(body.methodName); it may be older than the client"))
-        }
-        guard let handler = handlers[method.rawValue] else {
-            return .now(.failure(id: request.id, .unimplemented, errorType: "NotImplemented",
-                                 message: "\(body.methodName) is not implemented by this server yet"))
-        }
-        return handler.handle(request, on: eventLoop)
+        return route(body, id: request.id, deadlineMs: request.deadlineMs, on: eventLoop)
+    }
+
+    /// A body field this build does not know: a newer client (SPEC §3).
+    func unrecognized(_ fieldNumber: UInt32, id: UInt64) -> Reply {
+        .now(.failure(id: id, .unimplemented, errorType: "UnknownMethod",
+                      message: "this server does not know request body field \(fieldNumber); it may be older than the client"))
     }
 }

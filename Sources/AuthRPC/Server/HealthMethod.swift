@@ -4,7 +4,7 @@ import Wire
 /// Health (SPEC §4): version, uptime and each pool's key status. Until every pool
 /// has signing keys it answers `UNAVAILABLE` / `NotReady` with the same body, so a
 /// readiness probe can wait on it while the service already serves (SPEC §6).
-public struct HealthMethod: MethodHandler {
+public struct HealthMethod: Sendable {
     public typealias PoolReport = @Sendable () -> (ready: Bool, pools: [PoolStatus])
 
     private let version: String
@@ -18,17 +18,17 @@ public struct HealthMethod: MethodHandler {
         self.poolReport = poolReport
     }
 
-    public func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
+    public func answer(_ request: HealthRequest) -> MethodReply<HealthResponse> {
         let (ready, pools) = poolReport()
         let uptime = UInt64((ContinuousClock.now - startedAt).components.seconds)
         let body = HealthResponse(version: version, uptimeSeconds: uptime, pools: pools)
         if ready {
-            return .now(Response(id: request.id, body: .health(body)))
+            return .success(body)
         }
         let waiting = pools.filter { $0.keys == 0 }.map(\.issuer).joined(separator: ", ")
-        return .now(Response(id: request.id, status: .unavailable,
-                             message: "not ready: no signing keys yet for \(waiting)",
-                             errorType: "NotReady", retryAfterMs: 1000, body: .health(body)))
+        return .now(.failure(RPCError(.unavailable, errorType: "NotReady",
+                                      message: "not ready: no signing keys yet for \(waiting)", retryAfterMs: 1000),
+                             body: body))
     }
 }
 

@@ -45,8 +45,6 @@ public struct VerificationError: Error, Sendable, Equatable, CustomStringConvert
 
     public var description: String { "\(errorType): \(message)" }
 
-    /// The wire answer for request `id`.
-    public func response(id: UInt64) -> Response {
-        .failure(id: id, status, errorType: errorType, message: message)
-    }
+    /// The method's error: status, `error_type` and message of the answer.
+    public var rpcError: RPCError { RPCError(status, errorType: errorType, message: message) }
 }

@@ -37,12 +37,12 @@ struct CapturingLogHandler: LogHandler {
     }
 }
 
-/// The account handlers over one `CognitoClient`, called the way the dispatcher calls them.
+/// The account methods over one `CognitoClient`, called through the dispatcher.
 final class CognitoHarness: @unchecked Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let transport = CurlHTTPTransport()
     let client: CognitoClient
-    let handlers: [Method: any MethodHandler]
+    let dispatcher: Dispatcher
     let logs = LogCapture()
 
     init(endpoint: String, clientID: String = "testclient", secret: String? = nil, region: String = "us-east-1",
@@ -55,7 +55,9 @@ final class CognitoHarness: @unchecked Sendable {
         config.clientSecret = secret.map(Secret.init)
         configure(&config)
         client = CognitoClient(config: config, transport: transport, logger: logs.logger(), retry: retry)
-        handlers = cognitoMethodHandlers(client: client)
+        let keys = JWKSRegistry(config: config, transport: transport)
+        dispatcher = Dispatcher(service: AuthRPCService(health: HealthMethod(), verifier: TokenVerifier(config: config, keys: keys),
+                                                        cognito: client))
     }
 
     func shutdown() {
@@ -66,9 +68,9 @@ final class CognitoHarness: @unchecked Sendable {
     /// Handles `body` as request `id`; `immediate` tells whether the answer was `.now`.
     func call(_ body: Request.Body, id: UInt64 = 1, deadlineMs: UInt32 = 0) async throws -> (response: Response, immediate: Bool) {
         let request = Request(id: id, deadlineMs: deadlineMs, body: body)
-        let handler = try XCTUnwrap(handlers[try XCTUnwrap(Method(body))])
         let loop = group.next()
-        let reply = try await loop.submit { handler.handle(request, on: loop) }.get()
+        let dispatcher = self.dispatcher
+        let reply = try await loop.submit { dispatcher.dispatch(request, on: loop) }.get()
         switch reply {
         case .now(let response): return (response, true)
         case .later(let future): return (try await future.get(), false)

@@ -35,48 +35,64 @@ struct TestServer {
     }
 }
 
-/// A Dispatcher with Health and whatever extra handlers a test supplies.
-func testDispatcher(_ extra: [Method: any MethodHandler] = [:]) -> Dispatcher {
-    var table = extra
-    if table[.health] == nil { table[.health] = HealthMethod() }
-    return Dispatcher(table)
+/// A dispatcher over a `StubService`: Health by `health`, the methods in `handlers` by
+/// their stub handlers, every other method UNIMPLEMENTED.
+func testDispatcher(_ handlers: [Method: any StubHandler] = [:], health: HealthMethod = HealthMethod()) -> Dispatcher {
+    Dispatcher(service: StubService(handlers: handlers, health: health))
+}
+
+/// The production service over `config`, with its own Cognito client on `transport`.
+func realService(config: ServiceConfig, keys: JWKSRegistry, transport: any HTTPTransport) -> AuthRPCService {
+    AuthRPCService(health: HealthMethod(), verifier: TokenVerifier(config: config, keys: keys),
+                   cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test")))
 }
 
 /// A handler whose answers the test releases, to hold work in flight.
-final class GatedHandler: MethodHandler, @unchecked Sendable {
+final class GatedHandler: StubHandler, @unchecked Sendable {
     private let lock = NIOLock()
-    private var promises: [EventLoopPromise<Response>] = []
-    private var pendingIDs: [UInt64] = []
+    private var releases: [@Sendable () -> Void] = []
     private(set) var seen = 0
 
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        let promise = eventLoop.makePromise(of: Response.self)
+    func reply<Success: Sendable>(_ context: RequestContext, success: Success) -> MethodReply<Success> {
+        let promise = context.eventLoop.makePromise(of: MethodResult<Success>.self)
         lock.withLock {
             seen += 1
-            promises.append(promise)
-            pendingIDs.append(request.id)
+            releases.append { promise.succeed(.success(success)) }
         }
         return .later(promise.futureResult)
     }
 
     var seenCount: Int { lock.withLock { seen } }
 
-    /// Answers everything held so far, OK with the request's id.
+    /// Answers everything held so far, OK.
     func releaseAll() {
-        let held = lock.withLock { () -> [(EventLoopPromise<Response>, UInt64)] in
-            defer { promises.removeAll(); pendingIDs.removeAll() }
-            return Array(zip(promises, pendingIDs))
+        let held = lock.withLock { () -> [@Sendable () -> Void] in
+            defer { releases.removeAll() }
+            return releases
         }
-        for (promise, id) in held { promise.succeed(Response(id: id, body: .health(HealthResponse(version: "gated")))) }
+        for release in held { release() }
     }
 }
 
 /// Answers after a delay chosen from the request id, so answers come back out of order.
-struct DelayedHandler: MethodHandler {
-    func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply {
-        let delay = TimeAmount.microseconds(Int64(request.id % 7) * 300)
-        return .later(eventLoop.scheduleTask(in: delay) {
-            Response(id: request.id, body: .health(HealthResponse(version: "delayed")))
-        }.futureResult)
+struct DelayedHandler: StubHandler {
+    func reply<Success: Sendable>(_ context: RequestContext, success: Success) -> MethodReply<Success> {
+        let delay = TimeAmount.microseconds(Int64(context.requestID % 7) * 300)
+        return .later(context.eventLoop.scheduleTask(in: delay) { MethodResult.success(success) }.futureResult)
+    }
+}
+
+/// A dispatcher over the production service with `verifier`, for the token methods; its
+/// account methods have no Cognito to reach.
+func tokenDispatcher(verifier: TokenVerifier) -> Dispatcher {
+    Dispatcher(service: AuthRPCService(
+        health: HealthMethod(), verifier: verifier,
+        cognito: CognitoClient(config: ServiceConfig(), transport: UnreachableTransport(), logger: Logger(label: "test"))))
+}
+
+/// HTTP that never connects.
+struct UnreachableTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        throw .couldNotConnect("no network in this test")
     }
 }
