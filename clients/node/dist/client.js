@@ -98,6 +98,8 @@ class AuthRpcClient {
                 this.waiting.push(call);
                 if (this.state.kind === "idle")
                     void this.connect();
+                else if (this.state.kind === "backoff")
+                    this.state.timer.ref(); // a call waits for the next round
             }
         });
     }

@@ -148,6 +148,7 @@ export class AuthRpcClient implements RpcApi {
       else {
         this.waiting.push(call);
         if (this.state.kind === "idle") void this.connect();
+        else if (this.state.kind === "backoff") this.state.timer.ref(); // a call waits for the next round
       }
     });
   }

@@ -109,11 +109,12 @@ function canConnect(port) {
 
 /**
  * A fake authrpc on a free port: `onRequest(request, socket, write)` gets each decoded
- * Request; `write(responseInit)` sends a framed Response. Resolves to { address, port, close, sockets }.
+ * Request; `write(responseInit)` sends a framed Response. With `tlsOptions`, a node:tls server.
+ * Resolves to { address, port, close, sockets }.
  */
-async function fakeServer(onRequest) {
+async function fakeServer(onRequest, tlsOptions) {
   const sockets = new Set();
-  const server = net.createServer((socket) => {
+  const server = (tlsOptions ? require("node:tls").createServer.bind(null, tlsOptions) : net.createServer)((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
