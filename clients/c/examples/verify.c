@@ -3,20 +3,25 @@
  *
  *   examples/verify HOST PORT TOKEN [id|access|any] [SCOPE...]
  *
+ * HOST may be a comma-separated list (each tried in turn). With AUTHRPC_CA set
+ * the connection is TLS, verified against that CA file; AUTHRPC_CERT and
+ * AUTHRPC_KEY add a client certificate, AUTHRPC_SERVER_NAME the name to check.
  * Prints the token's subject, username and groups; never the token itself.
  * Exit status: 0 valid, 1 rejected by the server, 2 usage or transport error.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authrpc.h"
 
-static Authrpc__V1__TokenUse parse_use(const char *s)
+static authrpc_token_use parse_use(const char *s)
 {
-    if (strcmp(s, "id") == 0) return AUTHRPC__V1__TOKEN_USE__TOKEN_USE_ID;
-    if (strcmp(s, "access") == 0) return AUTHRPC__V1__TOKEN_USE__TOKEN_USE_ACCESS;
-    return AUTHRPC__V1__TOKEN_USE__TOKEN_USE_ANY;
+    if (strcmp(s, "id") == 0) return AUTHRPC_TOKEN_USE_ID;
+    if (strcmp(s, "access") == 0) return AUTHRPC_TOKEN_USE_ACCESS;
+    return AUTHRPC_TOKEN_USE_ANY;
 }
 
 /* Prints status, error_type and message of a non-OK answer. */
@@ -40,10 +45,30 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad port: %s\n", argv[2]);
         return 2;
     }
+    /* "a,b,c" + PORT -> {"a:PORT", "b:PORT", "c:PORT"} */
+    enum { MAX_ADDRS = 8 };
+    char hosts[512], addrs[MAX_ADDRS][300];
+    const char *list[MAX_ADDRS];
+    size_t n = 0;
+    snprintf(hosts, sizeof hosts, "%s", argv[1]);
+    for (char *save = NULL, *h = strtok_r(hosts, ",", &save); h && n < MAX_ADDRS;
+         h = strtok_r(NULL, ",", &save)) {
+        snprintf(addrs[n], sizeof addrs[n], strchr(h, ':') ? "[%s]:%ld" : "%s:%ld", h, port);
+        list[n] = addrs[n];
+        n++;
+    }
+    authrpc_tls_options tls = { getenv("AUTHRPC_CA"), getenv("AUTHRPC_CERT"),
+                                getenv("AUTHRPC_KEY"), getenv("AUTHRPC_SERVER_NAME"), 0 };
+    authrpc_options options = { 0 };
+    options.addresses = list;
+    options.n_addresses = n;
+    options.tls = tls.ca_file ? &tls : NULL;
+    options.timeout_ms = 2000;
+
     authrpc_conn *conn = NULL;
-    authrpc_err err = authrpc_connect(argv[1], (uint16_t)port, 2000, &conn);
+    authrpc_err err = authrpc_open(&options, &conn);
     if (err != AUTHRPC_OK) {
-        fprintf(stderr, "connect: %s\n", authrpc_strerror(err));
+        fprintf(stderr, "connect: %s\n", authrpc_last_error());
         return 2;
     }
 
@@ -55,19 +80,19 @@ int main(int argc, char **argv)
     } else if (err == AUTHRPC_ERR_STATUS) {
         print_status("health", resp); /* e.g. UNAVAILABLE NotReady; carry on */
     } else {
-        fprintf(stderr, "health: %s\n", authrpc_strerror(err));
+        fprintf(stderr, "health: %s\n", authrpc_last_error());
         authrpc_close(conn);
         return 2;
     }
     authrpc_response_free(resp);
 
-    Authrpc__V1__TokenUse use = argc > 4 ? parse_use(argv[4]) : AUTHRPC__V1__TOKEN_USE__TOKEN_USE_ANY;
+    authrpc_token_use use = argc > 4 ? parse_use(argv[4]) : AUTHRPC_TOKEN_USE_ANY;
     const char *const *scopes = argc > 5 ? (const char *const *)&argv[5] : NULL;
     size_t n_scopes = argc > 5 ? (size_t)(argc - 5) : 0;
     int rc;
     err = authrpc_verify_token(conn, argv[3], use, scopes, n_scopes, &resp);
     if (err == AUTHRPC_OK) {
-        const Authrpc__V1__Claims *c = resp->verify_token->claims;
+        const authrpc_claims *c = resp->verify_token->claims;
         printf("valid: sub=%s username=%s groups=", c ? c->sub : "", c ? c->username : "");
         for (size_t i = 0; c && i < c->n_groups; i++) printf("%s%s", i ? "," : "", c->groups[i]);
         putchar('\n');
@@ -76,7 +101,7 @@ int main(int argc, char **argv)
         print_status("verify_token", resp);
         rc = 1;
     } else {
-        fprintf(stderr, "verify_token: %s\n", authrpc_strerror(err));
+        fprintf(stderr, "verify_token: %s\n", authrpc_last_error());
         rc = 2;
     }
     authrpc_response_free(resp);

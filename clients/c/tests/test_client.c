@@ -334,35 +334,124 @@ static void script_wrong_body(int fd)
     sleep_ms(100);
 }
 
-/* Forks a fake server playing `script`; returns a client connected to it. */
-static authrpc_conn *start(void (*script)(int), pid_t *child, int timeout_ms)
+/* Answers one request, then closes: a server restarting between calls. */
+static void script_answer_once(int fd)
+{
+    Request *q = srv_read(fd);
+    if (!q) return;
+    Authrpc__V1__HealthResponse health = AUTHRPC__V1__HEALTH_RESPONSE__INIT;
+    Response r = AUTHRPC__V1__RESPONSE__INIT;
+    r.id = q->id;
+    health.version = (char *)"once";
+    r.body_case = AUTHRPC__V1__RESPONSE__BODY_HEALTH;
+    r.health = &health;
+    srv_write(fd, &r);
+    authrpc__v1__request__free_unpacked(q, NULL);
+}
+
+/* The first call times out (its answer comes after 300 ms); the second call,
+ * sent meanwhile, must get its own answer, not the late one. The first request
+ * must carry deadline_ms from the call's 100 ms timeout. */
+static void script_late(int fd)
+{
+    Request *q1 = srv_read(fd);
+    if (!q1) return;
+    sleep_ms(300);
+    Request *q2 = srv_read(fd);
+    if (!q2) _exit(5);
+    int ok = q1->deadline_ms > 0 && q1->deadline_ms <= 100;
+    srv_error(fd, q1->id, ok ? AUTHRPC__V1__STATUS__OK : AUTHRPC__V1__STATUS__INTERNAL, "first", 0);
+    srv_error(fd, q2->id, AUTHRPC__V1__STATUS__OK, "second", 0);
+    authrpc__v1__request__free_unpacked(q1, NULL);
+    authrpc__v1__request__free_unpacked(q2, NULL);
+    script_answer(fd);
+}
+
+/* First connection: reads 10 requests, answers the first 5, closes. Later ones: script_answer. */
+static void script_half_then_answer(int fd)
+{
+    static int connection;
+    if (connection++ > 0) {
+        script_answer(fd);
+        return;
+    }
+    Request *reqs[10];
+    for (int i = 0; i < 10; i++)
+        if (!(reqs[i] = srv_read(fd))) _exit(4);
+    for (int i = 0; i < 10; i++) {
+        if (i < 5) srv_error(fd, reqs[i]->id, AUTHRPC__V1__STATUS__OK, "half", 0);
+        authrpc__v1__request__free_unpacked(reqs[i], NULL);
+    }
+}
+
+/* Answers with an id that was never sent. */
+static void script_wrong_id(int fd)
+{
+    Request *q = srv_read(fd);
+    if (!q) return;
+    srv_error(fd, q->id + 1000, AUTHRPC__V1__STATUS__OK, "", 0);
+    authrpc__v1__request__free_unpacked(q, NULL);
+    sleep_ms(100);
+}
+
+/* A listening socket on 127.0.0.1:<free port>. */
+static int listen_local(uint16_t *port)
 {
     int lfd = socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(lfd >= 0);
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(*port);
     REQUIRE(bind(lfd, (struct sockaddr *)&addr, sizeof addr) == 0);
-    REQUIRE(listen(lfd, 1) == 0);
+    REQUIRE(listen(lfd, 8) == 0);
     socklen_t alen = sizeof addr;
     REQUIRE(getsockname(lfd, (struct sockaddr *)&addr, &alen) == 0);
+    *port = ntohs(addr.sin_port);
+    return lfd;
+}
+
+/* A port nobody listens on: bind one, learn its number, close it. */
+static uint16_t dead_port(void)
+{
+    uint16_t port = 0;
+    close(listen_local(&port));
+    return port;
+}
+
+/* Forks a fake server that accepts `conns` connections one after the other and
+ * plays `script` on each; the listening socket is closed in the parent. */
+static pid_t serve(int lfd, void (*script)(int), int conns)
+{
     fflush(NULL);
-    *child = fork();
-    REQUIRE(*child >= 0);
-    if (*child == 0) {
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
         signal(SIGPIPE, SIG_IGN);
-        int fd = accept(lfd, NULL, NULL);
-        close(lfd);
-        if (fd >= 0) {
+        for (int i = 0; i < conns; i++) {
+            int fd = accept(lfd, NULL, NULL);
+            if (fd < 0) break;
+            if (i == conns - 1) close(lfd); /* later connects are refused */
             script(fd);
             close(fd);
         }
         _exit(0);
     }
     close(lfd);
+    return child;
+}
+
+/* Forks a fake server playing `script`; returns a client connected to it. */
+static authrpc_conn *start(void (*script)(int), pid_t *child, int timeout_ms)
+{
+    uint16_t port = 0;
+    int lfd = listen_local(&port);
+    *child = serve(lfd, script, 1);
     authrpc_conn *c = NULL;
-    REQUIRE(authrpc_connect("127.0.0.1", ntohs(addr.sin_port), timeout_ms, &c) == AUTHRPC_OK);
+    REQUIRE(authrpc_connect("127.0.0.1", port, timeout_ms, &c) == AUTHRPC_OK);
     return c;
 }
 
@@ -515,7 +604,11 @@ static void test_huge_frame_rejected(void)
     authrpc_conn *c = start(script_huge_frame, &child, 2000);
     authrpc_response *r = NULL;
     CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_FRAME_TOO_LARGE && r == NULL);
-    CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_CLOSED);
+    CHECK(strstr(authrpc_last_error(), "frame") != NULL);
+    /* The connection was dropped; the next call connects again, and nobody listens now. */
+    CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_IO && r == NULL);
+    CHECK(strstr(authrpc_last_error(), "Connection refused") != NULL);
+    CHECK(authrpc_last_errno() == ECONNREFUSED);
     stop(c, child);
 
     c = start(script_answer, &child, 2000);
@@ -535,7 +628,9 @@ static void test_timeouts(void)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     CHECK(ms >= 90 && ms < 900);
-    CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_CLOSED); /* a blocking call's timeout breaks it */
+    CHECK(strstr(authrpc_last_error(), "deadline") != NULL);
+    /* The connection stays up; the stalled server times out the next call too. */
+    CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_TIMEOUT && r == NULL);
     stop(c, child);
 
     /* A pipelined receive that times out can be retried. */
@@ -559,6 +654,7 @@ static void test_broken_servers(void)
     authrpc_response *r = NULL;
     authrpc_conn *c = start(script_close, &child, 2000);
     CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_IO && r == NULL);
+    CHECK(strstr(authrpc_last_error(), "closed the connection (1 request(s) in flight failed)") != NULL);
     stop(c, child);
 
     c = start(script_trickle, &child, 5000);
@@ -582,20 +678,215 @@ static void test_broken_servers(void)
     stop(c, child);
 }
 
+static void test_per_call_deadline(void)
+{
+    pid_t child;
+    authrpc_conn *c = start(script_late, &child, 5000);
+    Authrpc__V1__HealthRequest body = AUTHRPC__V1__HEALTH_REQUEST__INIT;
+    authrpc_request req = AUTHRPC__V1__REQUEST__INIT;
+    req.body_case = AUTHRPC_BODY_HEALTH;
+    req.health = &body;
+    authrpc_response *r = NULL;
+    CHECK(authrpc_call_timeout(c, &req, 100, &r) == AUTHRPC_ERR_TIMEOUT && r == NULL);
+    CHECK(authrpc_in_flight(c) == 0);
+    CHECK(authrpc_call(c, &req, &r) == AUTHRPC_OK);
+    CHECK(r && strcmp(r->error_type, "second") == 0); /* not the late "first" */
+    authrpc_response_free(r);
+    CHECK(authrpc_health(c, &r) == AUTHRPC_OK && r && strcmp(r->health->version, "test-1") == 0);
+    authrpc_response_free(r);
+    CHECK(authrpc_connection_count(c) == 1);
+    stop(c, child);
+}
+
+static void test_reconnect_after_drop(void)
+{
+    /* Dropped while idle (answered, then the server closed): the next call reconnects. */
+    uint16_t port = 0;
+    pid_t child = serve(listen_local(&port), script_answer_once, 3);
+    authrpc_conn *c = NULL;
+    REQUIRE(authrpc_connect("127.0.0.1", port, 2000, &c) == AUTHRPC_OK);
+    authrpc_response *r = NULL;
+    for (int i = 0; i < 3; i++) {
+        CHECK(authrpc_health(c, &r) == AUTHRPC_OK && r && strcmp(r->health->version, "once") == 0);
+        authrpc_response_free(r);
+        sleep_ms(20); /* let the close arrive */
+    }
+    CHECK(authrpc_connection_count(c) == 3);
+    stop(c, child);
+
+    /* Dropped under a call: that call fails with a transport error, the next one reconnects. */
+    port = 0;
+    child = serve(listen_local(&port), script_half_then_answer, 2);
+    REQUIRE(authrpc_connect("127.0.0.1", port, 2000, &c) == AUTHRPC_OK);
+    Authrpc__V1__HealthRequest body = AUTHRPC__V1__HEALTH_REQUEST__INIT;
+    authrpc_request req = AUTHRPC__V1__REQUEST__INIT;
+    req.body_case = AUTHRPC_BODY_HEALTH;
+    req.health = &body;
+    uint64_t ids[10];
+    for (int i = 0; i < 10; i++) CHECK(authrpc_send(c, &req, &ids[i]) == AUTHRPC_OK);
+    for (int i = 0; i < 5; i++) {
+        CHECK(authrpc_receive(c, &r) == AUTHRPC_OK && r && r->id == ids[i]);
+        authrpc_response_free(r);
+    }
+    CHECK(authrpc_receive(c, &r) == AUTHRPC_ERR_IO && r == NULL);
+    CHECK(strstr(authrpc_last_error(), "(5 request(s) in flight failed)") != NULL);
+    CHECK(authrpc_in_flight(c) == 0);
+    /* Next send reconnects; new ids, each answered once, by its own answer. */
+    uint64_t more[3];
+    for (int i = 0; i < 3; i++) CHECK(authrpc_send(c, &req, &more[i]) == AUTHRPC_OK && more[i] > ids[9]);
+    for (int i = 0; i < 3; i++) {
+        CHECK(authrpc_receive(c, &r) == AUTHRPC_OK && r && r->id == more[i]);
+        authrpc_response_free(r);
+    }
+    CHECK(authrpc_connection_count(c) == 2);
+    stop(c, child);
+}
+
+/* The server is down when the call starts and back 300 ms later: the call
+ * reconnects with backoff inside its deadline and succeeds. */
+static void test_reconnect_waits_within_deadline(void)
+{
+    uint16_t port = 0;
+    pid_t child = serve(listen_local(&port), script_answer_once, 1);
+    authrpc_conn *c = NULL;
+    REQUIRE(authrpc_connect("127.0.0.1", port, 3000, &c) == AUTHRPC_OK);
+    authrpc_response *r = NULL;
+    CHECK(authrpc_health(c, &r) == AUTHRPC_OK);
+    authrpc_response_free(r);
+    int st;
+    waitpid(child, &st, 0); /* the old server is gone */
+
+    fflush(NULL);
+    pid_t later = fork();
+    REQUIRE(later >= 0);
+    if (later == 0) {
+        sleep_ms(300);
+        uint16_t same = port;
+        int lfd = listen_local(&same);
+        int fd = accept(lfd, NULL, NULL);
+        close(lfd);
+        if (fd >= 0) script_answer(fd);
+        _exit(0);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(authrpc_health(c, &r) == AUTHRPC_OK && r && strcmp(r->health->version, "test-1") == 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    CHECK(ms >= 250 && ms < 2500);
+    authrpc_response_free(r);
+    CHECK(authrpc_connection_count(c) == 2);
+    stop(c, later);
+}
+
+static void test_addresses(void)
+{
+    char dead[32], live[32];
+    authrpc_response *r = NULL;
+    for (int order = 0; order < 2; order++) {
+        uint16_t port = 0;
+        pid_t child = serve(listen_local(&port), script_answer, 1);
+        snprintf(dead, sizeof dead, "127.0.0.1:%u", (unsigned)dead_port());
+        snprintf(live, sizeof live, "127.0.0.1:%u", (unsigned)port);
+        const char *addrs[2] = { order ? live : dead, order ? dead : live };
+        authrpc_options o = { 0 };
+        o.addresses = addrs;
+        o.n_addresses = 2;
+        o.timeout_ms = 2000;
+        authrpc_conn *c = NULL;
+        CHECK(authrpc_open(&o, &c) == AUTHRPC_OK);
+        for (int i = 0; c && i < 10; i++) {
+            CHECK(authrpc_health(c, &r) == AUTHRPC_OK);
+            authrpc_response_free(r);
+        }
+        CHECK(c && strcmp(authrpc_current_address(c), live) == 0);
+        stop(c, child);
+    }
+
+    /* A replica that goes away after one answer: the calls move to the other. */
+    uint16_t pa = 0, pb = 0;
+    pid_t a = serve(listen_local(&pa), script_answer_once, 1);
+    pid_t b = serve(listen_local(&pb), script_answer, 1);
+    char la[32], lb[32];
+    snprintf(la, sizeof la, "127.0.0.1:%u", (unsigned)pa);
+    snprintf(lb, sizeof lb, "127.0.0.1:%u", (unsigned)pb);
+    const char *both[2] = { la, lb };
+    authrpc_options o = { 0 };
+    o.addresses = both;
+    o.n_addresses = 2;
+    o.timeout_ms = 2000;
+    authrpc_conn *c = NULL;
+    CHECK(authrpc_open(&o, &c) == AUTHRPC_OK);
+    for (int i = 0; c && i < 5; i++) {
+        CHECK(authrpc_health(c, &r) == AUTHRPC_OK);
+        authrpc_response_free(r);
+        sleep_ms(20);
+    }
+    CHECK(c && strcmp(authrpc_current_address(c), lb) == 0);
+    authrpc_close(c);
+    kill(a, SIGTERM);
+    waitpid(a, NULL, 0);
+    kill(b, SIGTERM);
+    waitpid(b, NULL, 0);
+
+    /* All down: the error names every address and keeps errno. */
+    char d1[32], d2[32];
+    snprintf(d1, sizeof d1, "127.0.0.1:%u", (unsigned)dead_port());
+    snprintf(d2, sizeof d2, "[::1]:%u", (unsigned)dead_port());
+    const char *downs[2] = { d1, d2 };
+    o.addresses = downs;
+    c = (authrpc_conn *)&o;
+    CHECK(authrpc_open(&o, &c) == AUTHRPC_ERR_IO && c == NULL);
+    CHECK(strstr(authrpc_last_error(), d1) && strstr(authrpc_last_error(), d2));
+    CHECK(strstr(authrpc_last_error(), "Connection refused") || strstr(authrpc_last_error(), "Cannot assign"));
+
+    /* Bad addresses are refused before anything is tried. */
+    const char *bad[] = { "no-port", "[::1]7400", "h:0", "h:70000", "::1:7400", ":7400" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.addresses = &bad[i];
+        o.n_addresses = 1;
+        CHECK(authrpc_open(&o, &c) == AUTHRPC_ERR_INVALID && c == NULL);
+        CHECK(strstr(authrpc_last_error(), bad[i]) != NULL);
+    }
+    o.n_addresses = 0;
+    CHECK(authrpc_open(&o, &c) == AUTHRPC_ERR_INVALID);
+}
+
+static void test_unknown_id_is_refused(void)
+{
+    pid_t child;
+    authrpc_conn *c = start(script_wrong_id, &child, 2000);
+    authrpc_response *r = NULL;
+    CHECK(authrpc_health(c, &r) == AUTHRPC_ERR_PROTOCOL && r == NULL);
+    CHECK(strstr(authrpc_last_error(), "not in flight") != NULL);
+    stop(c, child);
+}
+
+/* The names without protobuf-c's prefixes are the same values as the old ones. */
+static void test_short_names(void)
+{
+    CHECK(AUTHRPC_STATUS_UNAUTHENTICATED == AUTHRPC__V1__STATUS__UNAUTHENTICATED);
+    CHECK(AUTHRPC_STATUS_INTERNAL == AUTHRPC__V1__STATUS__INTERNAL);
+    CHECK(AUTHRPC_TOKEN_USE_ACCESS == AUTHRPC__V1__TOKEN_USE__TOKEN_USE_ACCESS);
+    CHECK(AUTHRPC_BODY_CHECK_GROUPS == AUTHRPC__V1__RESPONSE__BODY_CHECK_GROUPS);
+    authrpc_status st = AUTHRPC_STATUS_PERMISSION_DENIED;
+    CHECK(strcmp(authrpc_status_name(st), "PERMISSION_DENIED") == 0);
+    CHECK(strcmp(authrpc_strerror(AUTHRPC_ERR_TLS), "TLS handshake or certificate verification failed") == 0);
+}
+
 static void test_connect_errors(void)
 {
-    /* A port nobody listens on: bind one, learn its number, close it. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t alen = sizeof addr;
-    REQUIRE(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
-    REQUIRE(getsockname(fd, (struct sockaddr *)&addr, &alen) == 0);
-    close(fd);
+    uint16_t port = dead_port();
+    int fd = 0;
     authrpc_conn *c = (authrpc_conn *)&fd;
-    CHECK(authrpc_connect("127.0.0.1", ntohs(addr.sin_port), 500, &c) == AUTHRPC_ERR_IO && c == NULL);
+    CHECK(authrpc_connect("127.0.0.1", port, 500, &c) == AUTHRPC_ERR_IO && c == NULL);
+    /* errno survives into the message (it used to be "I/O error or connection closed"). */
+    char want[64];
+    snprintf(want, sizeof want, "connect 127.0.0.1:%u: Connection refused", (unsigned)port);
+    CHECK(strcmp(authrpc_last_error(), want) == 0);
+    CHECK(authrpc_last_errno() == ECONNREFUSED);
+    CHECK(authrpc_connect("no-such-host.invalid", 7400, 500, &c) == AUTHRPC_ERR_RESOLVE);
+    CHECK(strstr(authrpc_last_error(), "resolve no-such-host.invalid:7400") != NULL);
     CHECK(authrpc_connect(NULL, 1, 500, &c) == AUTHRPC_ERR_INVALID);
     CHECK(strcmp(authrpc_strerror(AUTHRPC_ERR_TIMEOUT), "timed out") == 0);
     CHECK(strcmp(authrpc_status_name((Authrpc__V1__Status)99), "UNKNOWN") == 0);
@@ -613,6 +904,12 @@ int main(void)
     test_timeouts();
     test_broken_servers();
     test_connect_errors();
+    test_per_call_deadline();
+    test_reconnect_after_drop();
+    test_reconnect_waits_within_deadline();
+    test_addresses();
+    test_unknown_id_is_refused();
+    test_short_names();
     printf("test_client: %d failure(s)\n", test_failures);
     return test_failures ? 1 : 0;
 }
