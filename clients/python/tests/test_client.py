@@ -699,6 +699,19 @@ def test_tls_round_trip_and_refusals(serve, certs):
         Client(tls=tls_context(certs.ca), tls_ca=certs.ca)
 
 
+def test_plaintext_client_on_a_tls_port(serve):
+    def tls_alert(sock):  # what a TLS server answers to a plaintext frame
+        read_request(sock)
+        sock.sendall(b"\x15\x03\x03\x00\x02\x02\x46")
+        time.sleep(0.1)
+
+    server = serve(tls_alert)
+    with pytest.raises(TLSError, match="answered with TLS"):
+        Client("127.0.0.1", server.port, timeout=2).health()
+    with pytest.raises(TLSError, match="answered with TLS"):
+        asyncio.run(aio.Client("127.0.0.1", server.port, timeout=2).health())
+
+
 def test_mtls_client_certificate(serve, certs):
     server = serve(script_answer, context=server_context(certs, require_client_cert=True))
     with Client("127.0.0.1", server.port, tls_ca=certs.ca, tls_cert=certs.client,

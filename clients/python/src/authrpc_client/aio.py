@@ -24,7 +24,8 @@ from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses
 from ._requests import TokenUseLike
 from .errors import (AuthRPCError, ConnectFailed, ConnectionLost, FrameTooLarge, RequestTimeout,
                      TLSError, TransportError)
-from .framing import DEFAULT_MAX_FRAME_BYTES, HEADER, decode_response, encode_frame
+from .client import _plaintext_to_tls
+from .framing import DEFAULT_MAX_FRAME_BYTES, HEADER, decode_response, encode_frame, looks_like_tls
 from .tls import resolve_tls
 
 __all__ = ["Client"]
@@ -48,8 +49,9 @@ class _Connection:
     """A stream pair, a reader task and the futures waiting for answers."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 address: Address, max_frame_bytes: int):
+                 address: Address, max_frame_bytes: int, tls: bool):
         self.reader = reader
+        self.tls = tls
         self.writer = writer
         self.address = address
         self.name = format_address(address)
@@ -85,7 +87,7 @@ class _Connection:
             raise TLSError(f"TLS handshake with {name}: {exc}", name) from None
         except OSError as exc:
             raise ConnectFailed(f"connect to {name}: {exc}", name) from None
-        return cls(reader, writer, address, max_frame_bytes)
+        return cls(reader, writer, address, max_frame_bytes, context is not None)
 
     def _closed_error(self) -> Exception:
         """Why this connection is unusable: what stopped its reader when that is
@@ -148,6 +150,8 @@ class _Connection:
                 header = await self.reader.readexactly(HEADER.size)
                 (n,) = HEADER.unpack(header)
                 if n > self.max_frame_bytes:
+                    if not self.tls and looks_like_tls(header):
+                        raise _plaintext_to_tls(self.name)
                     raise FrameTooLarge(f"frame of {n} bytes exceeds the limit of "
                                         f"{self.max_frame_bytes}", self.name)
                 self._dispatch(decode_response(await self.reader.readexactly(n)))

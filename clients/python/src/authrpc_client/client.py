@@ -33,9 +33,10 @@ from . import _requests as rq
 from . import authrpc_pb2 as pb
 from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses
 from ._requests import TokenUseLike, token_use
-from .errors import (AuthRPCError, ConnectFailed, ConnectionLost, ProtocolError, RequestTimeout,
-                     TLSError, TransportError)
-from .framing import DEFAULT_MAX_FRAME_BYTES, decode_response, encode_frame, take_frame
+from .errors import (AuthRPCError, ConnectFailed, ConnectionLost, FrameTooLarge, ProtocolError,
+                     RequestTimeout, TLSError, TransportError)
+from .framing import (DEFAULT_MAX_FRAME_BYTES, decode_response, encode_frame, looks_like_tls,
+                      take_frame)
 from .tls import resolve_tls
 
 _FLUSH_AT = 64 * 1024  # queued bytes that trigger a write in send()
@@ -70,6 +71,11 @@ def _wait(fd: int, events: int, deadline: Optional[float]) -> int:
 # A failure handed to waiters: a TransportError, or an id-0 Response (SPEC §3
 # connection-level answer such as FrameTooLarge) that becomes an AuthRPCError.
 Failure = Union[TransportError, pb.Response]
+
+
+def _plaintext_to_tls(name: str) -> TLSError:
+    return TLSError(f"{name} answered with TLS; this client speaks plaintext "
+                    "(pass tls_ca=..., tls=True or an SSLContext)", name)
 
 
 def _exception(failure: Failure) -> Exception:
@@ -328,7 +334,12 @@ class _Connection:
                     _wait(self.fd, select.POLLIN, None)
                     continue
                 while True:
-                    body = take_frame(rbuf, self.max_frame_bytes)
+                    try:
+                        body = take_frame(rbuf, self.max_frame_bytes)
+                    except FrameTooLarge:
+                        if self.io_lock is None and looks_like_tls(rbuf):
+                            raise _plaintext_to_tls(self.name) from None
+                        raise
                     if body is None:
                         break
                     self._dispatch(decode_response(body))

@@ -34,6 +34,12 @@ def take_frame(buf: bytearray, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES):
     return body
 
 
+def looks_like_tls(header: bytes) -> bool:
+    """A TLS record (handshake or alert, version 3.x) where a frame length
+    should be: the server expects TLS and this connection is plaintext."""
+    return len(header) >= 2 and header[0] in (0x15, 0x16) and header[1] == 0x03
+
+
 def decode_response(body: bytes) -> pb.Response:
     resp = pb.Response()
     try:
