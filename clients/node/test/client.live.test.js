@@ -12,10 +12,12 @@ const {
 
 test.describe("live authrpc", { skip: h.skipLive }, () => {
   let client;
-  let demo;
+  let admin; // a fresh user in group admins: sign-ins are rate-limited per username (SPEC §8)
+  let demo; // admin's tokens
   test.before(async () => {
     client = await h.liveClient();
-    demo = (await client.authenticate({ username: h.env("AUTHRPC_DEV_USERNAME"), password: h.env("AUTHRPC_DEV_PASSWORD") })).tokens;
+    admin = await h.signedInUser(client, "admin", ["admins"]);
+    demo = admin.tokens;
   });
   test.after(() => client.close());
 
@@ -33,7 +35,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
     assert.ok(demo.accessToken && demo.idToken && demo.refreshToken);
     assert.equal(demo.tokenType, "Bearer");
     const access = (await client.verifyToken({ token: demo.accessToken, tokenUse: TokenUse.TOKEN_USE_ACCESS })).claims;
-    assert.equal(access.username, "demo");
+    assert.equal(access.username, admin.username);
     assert.equal(access.tokenUse, TokenUse.TOKEN_USE_ACCESS);
     assert.equal(access.clientId, h.env("COGNITO_CLIENT_ID"));
     assert.equal(access.issuer, issuer());
@@ -45,7 +47,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
 
     const id = (await client.verifyToken({ token: demo.idToken, tokenUse: TokenUse.TOKEN_USE_ID })).claims;
     assert.equal(id.tokenUse, TokenUse.TOKEN_USE_ID);
-    assert.equal(id.email, "demo@example.com");
+    assert.equal(id.email, `${admin.username}@example.com`);
     assert.equal(id.sub, access.sub);
 
     const grouped = await client.checkGroups({ token: demo.idToken, tokenUse: TokenUse.TOKEN_USE_ID, allowedGroups: ["staff", "admins"] });
@@ -81,7 +83,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
     });
     await assert.rejects(client.verifyToken({ token: demo.accessToken, tokenUse: TokenUse.TOKEN_USE_ID }),
       (err) => err instanceof UnauthenticatedError && err.errorType === "WrongTokenUse");
-    await assert.rejects(client.authenticate({ username: "demo", password: "Wrong-Passw0rd" }),
+    await assert.rejects(client.authenticate({ username: admin.username, password: "Wrong-Passw0rd" }),
       (err) => err instanceof UnauthenticatedError && err.errorType === "NotAuthorizedException");
     // PERMISSION_DENIED
     await assert.rejects(client.verifyToken({ token: demo.accessToken, tokenUse: TokenUse.TOKEN_USE_ACCESS, requiredScopes: ["openid"] }),
@@ -94,7 +96,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
     await assert.rejects(client.register({ username: h.newUsername("weak"), password: "short", email: "x@example.com" }),
       (err) => err instanceof InvalidArgumentError && err.status === "INVALID_ARGUMENT");
     // ALREADY_EXISTS (no subclass: AuthRpcError with the status)
-    await assert.rejects(client.register({ username: "demo", password: h.PASSWORD, email: "demo@example.com" }),
+    await assert.rejects(client.register({ username: admin.username, password: h.PASSWORD, email: "x@example.com" }),
       (err) => err.constructor === AuthRpcError && err.status === "ALREADY_EXISTS" && err.errorType === "UsernameExistsException");
     // NOT_FOUND, UNAVAILABLE, RESOURCE_EXHAUSTED: below (this pool hides unknown users;
     // statuses the shared server does not give are mapped in resilience.test.js too)
@@ -136,7 +138,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
 
   test("a deadline the server cannot meet is DEADLINE_EXCEEDED", async () => {
     // Sign-in goes to moto over HTTP: far slower than 1 ms.
-    await assert.rejects(client.authenticate({ username: "demo", password: "Wrong-Passw0rd" }, { deadlineMs: 1 }),
+    await assert.rejects(client.authenticate({ username: h.newUsername("slow"), password: "Wrong-Passw0rd" }, { deadlineMs: 1 }),
       (err) => err instanceof DeadlineExceededError && err.status === "DEADLINE_EXCEEDED");
   });
 
@@ -145,7 +147,7 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
     const pending = c.verifyToken({ token: demo.accessToken });
     const closed = c.close();
     await assert.rejects(c.health(), ClientClosedError);
-    assert.equal((await pending).claims.username, "demo");
+    assert.equal((await pending).claims.username, admin.username);
     await closed;
   });
 });
@@ -176,7 +178,7 @@ test.describe("statuses only a server of the test's own gives", { skip: h.skipOw
     try {
       await h.waitReady(client);
       const results = await Promise.allSettled(Array.from({ length: 16 }, () =>
-        client.authenticate({ username: "demo", password: "Wrong-Passw0rd" })));
+        client.authenticate({ username: h.newUsername("budget"), password: "Wrong-Passw0rd" })));
       const exhausted = results.filter((r) => r.status === "rejected" && r.reason instanceof ResourceExhaustedError);
       assert.ok(exhausted.length > 0, `statuses: ${results.map((r) => r.reason?.status).join(",")}`);
       assert.equal(exhausted[0].reason.status, "RESOURCE_EXHAUSTED");

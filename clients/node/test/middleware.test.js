@@ -111,11 +111,13 @@ test("the guard with authrpc unreachable throws a 503 error and sets Retry-After
 
 test.describe("with a live authrpc", { skip: h.skipLive }, () => {
   let client;
-  let demo; // in group admins
+  let admin; // in group admins (fresh users: sign-ins are rate-limited per username)
+  let demo; // admin's tokens
   let staff; // in group staff
   test.before(async () => {
     client = await h.liveClient();
-    demo = (await client.authenticate({ username: h.env("AUTHRPC_DEV_USERNAME"), password: h.env("AUTHRPC_DEV_PASSWORD") })).tokens;
+    admin = await h.signedInUser(client, "mw-admin", ["admins"]);
+    demo = admin.tokens;
     staff = (await h.signedInUser(client, "mw", ["staff"])).tokens;
   });
   test.after(() => client.close());
@@ -135,7 +137,7 @@ test.describe("with a live authrpc", { skip: h.skipLive }, () => {
     try {
       const me = await get(`${url}/me`, demo.accessToken);
       assert.equal(me.status, 200);
-      assert.equal(me.body.claims.username, "demo");
+      assert.equal(me.body.claims.username, admin.username);
       assert.equal(me.body.claims.token_use, "TOKEN_USE_ACCESS");
       assert.equal(me.body.sub, me.body.claims.sub);
 
@@ -201,13 +203,13 @@ test.describe("with a live authrpc", { skip: h.skipLive }, () => {
       exceptionFactory: (failure) => Object.assign(new Error(`custom ${failure.errorType}`), { statusCode: failure.statusCode === 403 ? 404 : failure.statusCode }),
     }));
     try {
-      assert.equal((await get(authn.url, demo.idToken)).body.username, "demo");
+      assert.equal((await get(authn.url, demo.idToken)).body.username, admin.username);
       const wrongUse = await get(authn.url, demo.accessToken);
       assert.equal(wrongUse.status, 401);
       assert.equal((await get(authn.url)).status, 401);
 
-      const admin = await get(authz.url, demo.accessToken);
-      assert.deepEqual(admin.body.matched, ["admins"]);
+      const asAdmin = await get(authz.url, demo.accessToken);
+      assert.deepEqual(asAdmin.body.matched, ["admins"]);
       const notAdmin = await get(authz.url, staff.accessToken);
       assert.equal(notAdmin.status, 403);
       assert.equal(notAdmin.body.message, "not allowed");
@@ -238,7 +240,7 @@ test.describe("with a live authrpc", { skip: h.skipLive }, () => {
     });
     req.headers.authorization = `Bearer ${demo.accessToken}`;
     assert.equal(await guard.canActivate(ctx), true);
-    assert.equal(req.auth.claims.username, "demo");
+    assert.equal(req.auth.claims.username, admin.username);
     assert.throws(() => Authorization(client, []), TypeError);
   });
 });
