@@ -13,15 +13,14 @@ AddressLike = Union[str, Tuple[str, int]]
 def parse_address(value: AddressLike, default_port: int = 7400) -> Address:
     """``("host", port)``, ``"host:port"``, ``"[v6]:port"`` or a bare host."""
     if isinstance(value, tuple):
-        host, port = value
-        return str(host), int(port)
+        return str(value[0]), int(value[1])
     text = str(value).strip()
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
         return host, int(rest[1:]) if rest.startswith(":") else default_port
     if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
+        name, number = text.split(":")
+        return name, int(number)
     return text, default_port
 
 

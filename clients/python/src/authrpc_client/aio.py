@@ -16,7 +16,7 @@ import asyncio
 import copy
 import ssl
 import time
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _requests as rq
 from . import authrpc_pb2 as pb
@@ -69,7 +69,7 @@ class _Connection:
                    max_frame_bytes: int) -> "_Connection":
         name = format_address(address)
         host, port = address
-        kwargs = {}
+        kwargs: Dict[str, Any] = {}
         if context is not None:
             kwargs = {"ssl": context, "server_hostname": server_name or host}
             if timeout is not None:
@@ -139,9 +139,9 @@ class _Connection:
                     future.set_result(resp)
                 return
             raise _Stop(resp)
-        future = self.pending.pop(resp.id, None)
-        if future is not None and not future.done():
-            future.set_result(resp)
+        waiting = self.pending.pop(resp.id, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(resp)
 
     async def _read_loop(self) -> None:
         failure: Failure

@@ -260,10 +260,9 @@ class _Connection:
                     self.abort(err)
                     raise copy.copy(err) from None
                 if _wait(self.fd, select.POLLOUT, deadline) == 0:
-                    err = RequestTimeout(f"write to {self.name} timed out", self.name)
                     if sent:
                         self.abort(ConnectionLost(f"write to {self.name} timed out mid-frame", self.name))
-                    raise err
+                    raise RequestTimeout(f"write to {self.name} timed out", self.name)
         finally:
             self.write_lock.release()
 

@@ -1,6 +1,7 @@
 """SPEC §3 framing: a 4-byte big-endian length N, then N bytes of one message."""
 
 import struct
+from typing import Union
 
 from . import authrpc_pb2 as pb
 from .errors import FrameTooLarge, ProtocolError
@@ -34,7 +35,7 @@ def take_frame(buf: bytearray, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES):
     return body
 
 
-def looks_like_tls(header: bytes) -> bool:
+def looks_like_tls(header: Union[bytes, bytearray]) -> bool:
     """A TLS record (handshake or alert, version 3.x) where a frame length
     should be: the server expects TLS and this connection is plaintext."""
     return len(header) >= 2 and header[0] in (0x15, 0x16) and header[1] == 0x03

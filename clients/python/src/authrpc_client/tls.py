@@ -4,8 +4,6 @@
 import ssl
 from typing import Optional, Union
 
-PathLike = Union[str, "os.PathLike[str]"]  # noqa: F821  (a string annotation only)
-
 
 def tls_context(ca: Optional[str] = None, cert: Optional[str] = None,
                 key: Optional[str] = None) -> ssl.SSLContext:
