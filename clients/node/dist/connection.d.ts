@@ -37,6 +37,8 @@ export declare class Connection {
     private partsBytes;
     private isClosed;
     private closeReason;
+    /** Frames received so far. */
+    framesReceived: number;
     private constructor();
     /** Opens a connection; rejects with TransportError after `timeoutMs` or on any error. */
     static open(address: Address, tlsOptions: TlsOptions | undefined, timeoutMs: number, maxFrameBytes: number, events: ConnectionEvents): Promise<Connection>;

@@ -40,6 +40,8 @@ class Connection {
     partsBytes = 0;
     isClosed = false;
     closeReason;
+    /** Frames received so far. */
+    framesReceived = 0;
     constructor(socket, address, maxFrameBytes, events) {
         this.socket = socket;
         this.address = address;
@@ -165,6 +167,7 @@ class Connection {
             }
             if (chunk.length - pos - 4 < n)
                 break;
+            this.framesReceived++;
             this.events.frame(chunk, pos + 4, pos + 4 + n);
             pos += 4 + n;
         }

@@ -1,4 +1,12 @@
 import { AuthOptions, AuthInfo, AuthFailure, HeaderBag } from "./auth";
+declare global {
+    namespace Express {
+        interface Request {
+            /** Set by requireAuth on the requests it lets through. */
+            auth?: AuthInfo;
+        }
+    }
+}
 /** A request as node:http and Express hand it over. */
 export interface AuthRequest extends HeaderBag {
     auth?: AuthInfo;

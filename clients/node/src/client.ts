@@ -222,6 +222,7 @@ export class AuthRpcClient implements RpcApi {
       connection.destroy(new TransportError(`authrpc: ${connection.address} refused the connection's input: ${cause.message}`, connection.address, cause));
       return;
     }
+    this.failedRounds = 0; // the connection works: the next drop reconnects at once
     const call = this.calls.get(Number(response.id));
     if (call === undefined || !call.sent) return; // answered after its deadline or abort
     if (response.status !== Status.OK) {
@@ -280,7 +281,6 @@ export class AuthRpcClient implements RpcApi {
           return;
         }
         this.cursor = index;
-        this.failedRounds = 0;
         this.state = { kind: "ready", connection };
         connection.setActive(false);
         const waiting = this.waiting;
@@ -309,8 +309,16 @@ export class AuthRpcClient implements RpcApi {
       this.maybeFinishClosing();
       return;
     }
-    // Another replica first; reconnect at once, so the next call finds a connection.
+    // Another replica first; reconnect at once, so the next call finds a connection,
+    // unless this connection never answered (a server that accepts and closes, e.g. at
+    // its connection limit): then back off as after a failed round.
     this.cursor = (this.cursor + 1) % this.addresses.length;
+    const answered = connection.framesReceived > 0;
+    if (!answered && this.failedRounds > 0) {
+      this.scheduleReconnect();
+      return;
+    }
+    if (!answered) this.failedRounds++;
     void this.connect();
   }
 

@@ -61,6 +61,8 @@ export class Connection {
   private partsBytes = 0;
   private isClosed = false;
   private closeReason: TransportError | undefined;
+  /** Frames received so far. */
+  framesReceived = 0;
 
   private constructor(socket: net.Socket, address: string, maxFrameBytes: number, events: ConnectionEvents) {
     this.socket = socket;
@@ -189,6 +191,7 @@ export class Connection {
         return;
       }
       if (chunk.length - pos - 4 < n) break;
+      this.framesReceived++;
       this.events.frame(chunk, pos + 4, pos + 4 + n);
       pos += 4 + n;
     }

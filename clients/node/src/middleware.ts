@@ -4,6 +4,18 @@
 // answers 500 for a bad token and never passes a request authrpc did not accept.
 import { AuthOptions, AuthInfo, AuthFailure, HeaderBag, authorize } from "./auth";
 
+declare global {
+  // Express's Request (from @types/express, when the app has it) gains `auth`, as
+  // @types/passport adds `user`; without @types/express this declares nothing used.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by requireAuth on the requests it lets through. */
+      auth?: AuthInfo;
+    }
+  }
+}
+
 /** A request as node:http and Express hand it over. */
 export interface AuthRequest extends HeaderBag {
   auth?: AuthInfo;

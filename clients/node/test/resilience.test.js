@@ -295,3 +295,19 @@ test.describe("against authrpc processes of the test's own", { skip: h.skipOwnSe
     }
   });
 });
+
+test("a server that accepts and closes at once is retried with backoff, not in a loop", async () => {
+  let accepted = 0;
+  const server = await require("node:net").createServer((socket) => { accepted++; socket.destroy(); });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const client = new AuthRpcClient({ addresses: `127.0.0.1:${server.address().port}`, backoff: { initialMs: 50, maxMs: 200 } });
+  try {
+    await client.health().catch(() => {});
+    await h.sleep(600);
+    // at once, then at most one attempt per backoff (>= 25 ms, growing to 100-200 ms)
+    assert.ok(accepted >= 2 && accepted <= 12, `accepted ${accepted} connections in 600 ms`);
+  } finally {
+    client.destroy();
+    await new Promise((r) => server.close(r));
+  }
+});
