@@ -3,9 +3,10 @@
  *
  *   examples/verify HOST PORT TOKEN [id|access|any] [SCOPE...]
  *
- * HOST may be a comma-separated list (each tried in turn). With AUTHRPC_CA set
- * the connection is TLS, verified against that CA file; AUTHRPC_CERT and
- * AUTHRPC_KEY add a client certificate, AUTHRPC_SERVER_NAME the name to check.
+ * HOST may be a comma-separated list (each tried in turn). With AUTHRPC_TLS_CA
+ * set the connection is TLS 1.3, verified against that CA file;
+ * AUTHRPC_TLS_CLIENT_CERT and AUTHRPC_TLS_CLIENT_KEY add a client certificate,
+ * AUTHRPC_TLS_SERVER_NAME the name to check (the same settings as `authrpc call`).
  * Prints the token's subject, username and groups; never the token itself.
  * Exit status: 0 valid, 1 rejected by the server, 2 usage or transport error.
  */
@@ -57,8 +58,8 @@ int main(int argc, char **argv)
         list[n] = addrs[n];
         n++;
     }
-    authrpc_tls_options tls = { getenv("AUTHRPC_CA"), getenv("AUTHRPC_CERT"),
-                                getenv("AUTHRPC_KEY"), getenv("AUTHRPC_SERVER_NAME"), 0 };
+    authrpc_tls_options tls = { getenv("AUTHRPC_TLS_CA"), getenv("AUTHRPC_TLS_CLIENT_CERT"),
+                                getenv("AUTHRPC_TLS_CLIENT_KEY"), getenv("AUTHRPC_TLS_SERVER_NAME"), 0 };
     authrpc_options options = { 0 };
     options.addresses = list;
     options.n_addresses = n;

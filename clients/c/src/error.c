@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 
 static _Thread_local struct {
     char message[512];
@@ -80,6 +81,29 @@ void append_error(const char *fmt, ...)
     va_end(ap);
 }
 
+/* What a user can do about the usual OpenSSL reasons. */
+static const char *tls_hint(unsigned long e)
+{
+    if (ERR_GET_LIB(e) != ERR_LIB_SSL) return NULL;
+    switch (ERR_GET_REASON(e)) {
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+        return "the server requires a client certificate: set cert_file and key_file";
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+        return "the server refused the client certificate: not from its client CA?";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+        return "the server refused the client certificate: it has expired";
+    case SSL_R_WRONG_VERSION_NUMBER:
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+    case SSL_R_PACKET_LENGTH_TOO_LONG:
+        return "the server does not speak TLS 1.3: a plaintext port?";
+    }
+    return NULL;
+}
+
 authrpc_err set_tls_error(authrpc_err err, const char *fmt, ...)
 {
     va_list ap;
@@ -96,7 +120,9 @@ authrpc_err set_tls_error(authrpc_err err, const char *fmt, ...)
             ERR_error_string_n(e, buf, sizeof buf);
             reason = buf;
         }
-        snprintf(last.message + n, sizeof last.message - (size_t)n, ": %s", reason);
+        const char *hint = tls_hint(e);
+        snprintf(last.message + n, sizeof last.message - (size_t)n, ": %s%s%s%s", reason,
+                 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
     }
     ERR_clear_error();
     return err;

@@ -14,21 +14,30 @@
 #include <unistd.h>
 
 #include "authrpc.h"
+#include "live_server.h"
 
 static int failed;
 
 /* Reports a step; `r` (may be NULL) adds the server's status and error_type. */
-static int step(const char *name, int ok, authrpc_err err, const authrpc_response *r)
+int step(const char *name, int ok, authrpc_err err, const authrpc_response *r)
 {
     printf("%s c: %s", ok ? "PASS" : "FAIL", name);
     if (!ok) {
         printf(" (%s", authrpc_strerror(err));
+        if (err != AUTHRPC_OK && err != AUTHRPC_ERR_STATUS) printf(": %s", authrpc_last_error());
         if (r) printf("; %s %s: %s", authrpc_status_name(r->status), r->error_type, r->message);
         printf(")");
         failed++;
     }
     printf("\n");
+    fflush(stdout);
     return ok;
+}
+
+void skip(const char *name, const char *why)
+{
+    printf("SKIP c: %s (%s)\n", name, why);
+    fflush(stdout);
 }
 
 static const char *env(const char *name)
@@ -165,10 +174,36 @@ int main(void)
     step("5000 pipelined verify_token all OK", err == AUTHRPC_OK && ok == N, err, NULL);
     printf("     (%d OK in %.2fs)\n", ok, secs);
 
+    /* Two addresses, the first one down; errno kept when every address is down. */
+    char live[32], dead[32];
+    snprintf(live, sizeof live, "127.0.0.1:%ld", port);
+    snprintf(dead, sizeof dead, "127.0.0.1:%u", (unsigned)free_port());
+    const char *addrs[2] = { dead, live };
+    authrpc_options o = { 0 };
+    o.addresses = addrs;
+    o.n_addresses = 2;
+    o.timeout_ms = 5000;
+    authrpc_conn *two = NULL;
+    err = authrpc_open(&o, &two);
+    if (err == AUTHRPC_OK) err = authrpc_verify_token(two, demo_id, AUTHRPC_TOKEN_USE_ID, NULL, 0, &r);
+    step("two addresses, one down: verify_token OK", err == AUTHRPC_OK, err, r);
+    authrpc_response_free(r);
+    r = NULL;
+    authrpc_close(two);
+    o.addresses = (const char *[]){ dead };
+    o.n_addresses = 1;
+    err = authrpc_open(&o, &two);
+    step("connection refused keeps errno in the message",
+         err == AUTHRPC_ERR_IO && strstr(authrpc_last_error(), "Connection refused"), err, NULL);
+
     free(user_sub);
     free(access);
     free(demo_id);
     authrpc_close(c);
+
+    interop_deploy();
+    interop_tls();
+    live_cleanup();
     printf("interop c: %d step(s) failed\n", failed);
     return failed ? 1 : 0;
 }
