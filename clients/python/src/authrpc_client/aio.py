@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _requests as rq
 from . import authrpc_pb2 as pb
-from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses
+from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses, tune_socket
 from ._requests import TokenUseLike
 from .errors import (AuthRPCError, ConnectFailed, ConnectionLost, FrameTooLarge, RequestTimeout,
                      TLSError, TransportError)
@@ -87,6 +87,9 @@ class _Connection:
             raise TLSError(f"TLS handshake with {name}: {exc}", name) from None
         except OSError as exc:
             raise ConnectFailed(f"connect to {name}: {exc}", name) from None
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            tune_socket(sock)
         return cls(reader, writer, address, max_frame_bytes, context is not None)
 
     def _closed_error(self) -> Exception:

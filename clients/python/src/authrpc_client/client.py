@@ -31,7 +31,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _requests as rq
 from . import authrpc_pb2 as pb
-from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses
+from ._dial import Address, AddressLike, Dialer, format_address, parse_addresses, tune_socket
 from ._requests import TokenUseLike, token_use
 from .errors import (AuthRPCError, ConnectFailed, ConnectionLost, FrameTooLarge, ProtocolError,
                      RequestTimeout, TLSError, TransportError)
@@ -177,7 +177,7 @@ class _Connection:
         except OSError as exc:
             raise ConnectFailed(f"connect to {name}: {exc}", name) from None
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            tune_socket(sock)
             if context is not None:
                 sock = context.wrap_socket(sock, server_hostname=server_name or address[0])
             sock.setblocking(False)
