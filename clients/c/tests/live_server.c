@@ -4,6 +4,7 @@
 #include "live_server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -169,11 +170,41 @@ int live_wait(live_server *s, authrpc_err (*open_client)(uint16_t port, authrpc_
     return -1;
 }
 
+/* 1 when every thread of pid is stopped: kill(SIGSTOP) returns before they all are,
+ * and a request sent in between may still be answered. */
+static int all_stopped(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    DIR *d = opendir(path);
+    if (!d) return 1;
+    int stopped = 1;
+    for (struct dirent *e; stopped && (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        char stat[384], buf[512];
+        snprintf(stat, sizeof stat, "%s/%s/stat", path, e->d_name);
+        FILE *f = fopen(stat, "r");
+        if (!f) continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *close_paren = strrchr(buf, ')'); /* "tid (comm) STATE ..." */
+        stopped = close_paren && (close_paren[2] == 'T' || close_paren[2] == 't');
+    }
+    closedir(d);
+    return stopped;
+}
+
 void live_signal(live_server *s, int sig)
 {
     if (s->pid <= 0) return;
     kill(s->pid, sig);
-    if (sig == SIGSTOP || sig == SIGCONT) return;
+    if (sig == SIGSTOP) {
+        for (int i = 0; i < 200 && !all_stopped(s->pid); i++)
+            nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+        return;
+    }
+    if (sig == SIGCONT) return;
     waitpid(s->pid, NULL, 0);
     s->pid = 0;
 }
