@@ -18,6 +18,12 @@ export interface ClientOptions {
     maxRequestBytes?: number;
     /** Largest answer frame accepted (default 4 MiB). */
     maxResponseBytes?: number;
+    /**
+     * Send a read-only call (Health, VerifyToken, CheckGroups) once more, on a connection to
+     * the next address, when its connection drops or a draining server turns it away
+     * (`ShuttingDown`), within its deadline (default true). Other RPCs are never sent twice.
+     */
+    retryReadOnly?: boolean;
 }
 export interface CallOptions {
     /** This call's deadline in ms (overrides the client's; 0: none). */
@@ -38,13 +44,15 @@ export declare class AuthRpcClient implements RpcApi {
     private readonly backoffMaxMs;
     private readonly maxRequestBytes;
     private readonly maxResponseBytes;
+    private readonly retryReadOnly;
     private state;
     private cursor;
     private failedRounds;
     private nextId;
     private readonly calls;
     private waiting;
-    private inFlight;
+    private readonly inFlight;
+    private readonly draining;
     private closing;
     constructor(options: ClientOptions);
     health(request?: Rpcs["health"]["request"], options?: CallOptions): Promise<import("./authrpc_pb").HealthResponse>;
@@ -70,12 +78,24 @@ export declare class AuthRpcClient implements RpcApi {
     destroy(): void;
     /** The address of the open connection ("" when none). */
     get connectedAddress(): string;
+    private dispatch;
     private send;
     private onFrame;
+    /** Sends a call again, under a new id, on whichever connection is next. */
+    private retry;
+    /** The call is no longer in flight on its connection. */
+    private unsend;
     private expire;
     private finish;
     private connect;
     private onClosed;
+    private reconnectAfterDrop;
+    private retryable;
+    /**
+     * The server is draining this connection (SPEC §3 shutdown): it answers what it has
+     * and closes. New calls go to a new connection, to the next address first.
+     */
+    private onDraining;
     private scheduleReconnect;
     private maybeFinishClosing;
     private shutDown;

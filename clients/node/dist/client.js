@@ -9,12 +9,19 @@ exports.AuthRpcClient = void 0;
 // - the answer, or AuthRpcError (a subclass per status) for a non-OK answer;
 // - DeadlineExceededError when its deadline passes first, or `signal.reason` when aborted;
 // - TransportError when no address could be reached, or when the connection it was
-//   sent on dropped before the answer (it is never sent again: the server may have
-//   done the work). Never another call's answer: answers are matched by id, and ids
-//   are not reused within a client.
+//   sent on dropped before the answer. Never another call's answer: answers are matched
+//   by id and by the connection the call was sent on, and ids are not reused.
+//
+// A read-only call (Health, VerifyToken, CheckGroups) whose connection drops, or that a
+// draining server turns away (`UNAVAILABLE`/`ShuttingDown`, SPEC §3), is sent once more
+// under a new id, on a connection to the next address, within its deadline: a replica's
+// restart costs its callers nothing. Other RPCs (sign-in, sign-up, ...) are never sent
+// twice: the server may have done them, so they fail and the caller decides.
 const authrpc_pb_1 = require("./authrpc_pb");
 const errors_1 = require("./errors");
 const connection_1 = require("./connection");
+/** RPCs that change nothing: sent again when a draining server turned them away. */
+const READ_ONLY = new Set(["health", "verifyToken", "checkGroups"]);
 class AuthRpcClient {
     addresses;
     tls;
@@ -24,13 +31,15 @@ class AuthRpcClient {
     backoffMaxMs;
     maxRequestBytes;
     maxResponseBytes;
+    retryReadOnly;
     state = { kind: "idle" };
     cursor; // index of the address to try first
     failedRounds = 0;
     nextId = 1;
     calls = new Map();
     waiting = []; // not sent yet: no connection
-    inFlight = 0; // sent, not answered
+    inFlight = new Map(); // calls sent, not answered, per open connection
+    draining = new Set(); // said ShuttingDown: no new calls, answers still read
     closing;
     constructor(options) {
         const list = Array.isArray(options.addresses) ? options.addresses : [options.addresses];
@@ -44,6 +53,7 @@ class AuthRpcClient {
         this.backoffMaxMs = options.backoff?.maxMs ?? 2000;
         this.maxRequestBytes = options.maxRequestBytes ?? 65536;
         this.maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
+        this.retryReadOnly = options.retryReadOnly ?? true;
         // Clients of many services start at different replicas.
         this.cursor = Math.floor(Math.random() * this.addresses.length);
     }
@@ -80,6 +90,8 @@ class AuthRpcClient {
                 deadlineAt: deadlineMs > 0 ? Date.now() + deadlineMs : 0,
                 settle: (error, answer) => (error ? reject(error) : resolve(answer)),
                 sent: false,
+                connection: undefined,
+                retried: false,
                 timer: undefined,
                 signal,
                 onAbort: undefined,
@@ -92,15 +104,7 @@ class AuthRpcClient {
                 call.onAbort = () => this.finish(call, signal.reason);
                 signal.addEventListener("abort", call.onAbort, { once: true });
             }
-            if (this.state.kind === "ready")
-                this.send(call, this.state.connection);
-            else {
-                this.waiting.push(call);
-                if (this.state.kind === "idle")
-                    void this.connect();
-                else if (this.state.kind === "backoff")
-                    this.state.timer.ref(); // a call waits for the next round
-            }
+            this.dispatch(call);
         });
     }
     /**
@@ -130,6 +134,17 @@ class AuthRpcClient {
         return this.state.kind === "ready" ? this.state.connection.address : "";
     }
     // ---- calls ---------------------------------------------------------------------------
+    dispatch(call) {
+        if (this.state.kind === "ready")
+            this.send(call, this.state.connection);
+        else {
+            this.waiting.push(call);
+            if (this.state.kind === "idle")
+                void this.connect();
+            else if (this.state.kind === "backoff")
+                this.state.timer.ref(); // a call waits for the next round
+        }
+    }
     send(call, connection) {
         const remaining = call.deadlineAt === 0 ? 0 : Math.max(1, call.deadlineAt - Date.now());
         const message = {
@@ -150,7 +165,10 @@ class AuthRpcClient {
         (0, authrpc_pb_1.writeRequest)(message, slab, at);
         connection.commit(size);
         call.sent = true;
-        if (this.inFlight++ === 0)
+        call.connection = connection;
+        const n = this.inFlight.get(connection) ?? 0;
+        this.inFlight.set(connection, n + 1);
+        if (n === 0)
             connection.setActive(true);
     }
     onFrame(connection, b, start, end) {
@@ -172,8 +190,16 @@ class AuthRpcClient {
         }
         this.failedRounds = 0; // the connection works: the next drop reconnects at once
         const call = this.calls.get(Number(response.id));
-        if (call === undefined || !call.sent)
-            return; // answered after its deadline or abort
+        // Gone (answered after its deadline or abort), or not sent on this connection.
+        if (call === undefined || call.connection !== connection)
+            return;
+        if (response.status === authrpc_pb_1.Status.UNAVAILABLE && response.errorType === "ShuttingDown") {
+            this.onDraining(connection);
+            if (this.retryable(call)) {
+                this.retry(call);
+                return;
+            }
+        }
         if (response.status !== authrpc_pb_1.Status.OK) {
             const error = errors_1.AuthRpcError.from({ ...response, requestId: response.id });
             if (response.body)
@@ -186,6 +212,32 @@ class AuthRpcClient {
         else {
             this.finish(call, undefined, response.body.value);
         }
+    }
+    /** Sends a call again, under a new id, on whichever connection is next. */
+    retry(call) {
+        this.unsend(call);
+        this.calls.delete(call.id);
+        call.id = this.nextId++;
+        call.retried = true;
+        this.calls.set(call.id, call);
+        this.dispatch(call);
+    }
+    /** The call is no longer in flight on its connection. */
+    unsend(call) {
+        const connection = call.connection;
+        call.sent = false;
+        call.connection = undefined;
+        if (connection === undefined)
+            return;
+        const n = (this.inFlight.get(connection) ?? 1) - 1;
+        if (n > 0) {
+            this.inFlight.set(connection, n);
+            return;
+        }
+        this.inFlight.delete(connection);
+        connection.setActive(false);
+        if (this.draining.has(connection))
+            connection.end(); // nothing more to read from it
     }
     expire(call) {
         call.timer = undefined;
@@ -203,8 +255,7 @@ class AuthRpcClient {
         if (call.onAbort)
             call.signal.removeEventListener("abort", call.onAbort);
         if (call.sent) {
-            if (--this.inFlight === 0 && this.state.kind === "ready")
-                this.state.connection.setActive(false);
+            this.unsend(call);
         }
         else {
             const i = this.waiting.indexOf(call);
@@ -256,17 +307,36 @@ class AuthRpcClient {
         this.scheduleReconnect();
     }
     onClosed(connection, error) {
-        if (this.state.kind !== "ready" || this.state.connection !== connection)
-            return;
-        this.state = { kind: "idle" };
-        for (const call of [...this.calls.values()]) {
-            if (call.sent)
+        const orphans = [];
+        for (const call of this.calls.values()) {
+            if (call.connection === connection)
+                orphans.push(call);
+        }
+        this.inFlight.delete(connection);
+        this.draining.delete(connection);
+        for (const call of orphans) {
+            call.sent = false;
+            call.connection = undefined;
+        }
+        if (this.state.kind === "ready" && this.state.connection === connection) {
+            this.state = { kind: "idle" };
+            if (!this.closing)
+                this.reconnectAfterDrop(connection);
+        }
+        // The calls that were waiting for an answer on it: a read-only one goes again (its
+        // answer cannot have changed anything), the others fail: they may have been done.
+        // Not after the server refused the connection's input (an id-0 answer): that would repeat.
+        const refused = error.cause instanceof errors_1.AuthRpcError;
+        for (const call of orphans) {
+            if (!refused && this.retryable(call))
+                this.retry(call);
+            else
                 this.finish(call, error);
         }
-        if (this.closing) {
+        if (this.closing)
             this.maybeFinishClosing();
-            return;
-        }
+    }
+    reconnectAfterDrop(connection) {
         // Another replica first; reconnect at once, so the next call finds a connection,
         // unless this connection never answered (a server that accepts and closes, e.g. at
         // its connection limit): then back off as after a failed round.
@@ -278,6 +348,25 @@ class AuthRpcClient {
         }
         if (!answered)
             this.failedRounds++;
+        void this.connect();
+    }
+    retryable(call) {
+        return this.retryReadOnly && READ_ONLY.has(call.method) && !call.retried && !this.closing;
+    }
+    /**
+     * The server is draining this connection (SPEC §3 shutdown): it answers what it has
+     * and closes. New calls go to a new connection, to the next address first.
+     */
+    onDraining(connection) {
+        if (this.state.kind !== "ready" || this.state.connection !== connection)
+            return;
+        this.draining.add(connection);
+        if (!this.inFlight.has(connection))
+            connection.end();
+        this.state = { kind: "idle" };
+        if (this.closing)
+            return;
+        this.cursor = (this.cursor + 1) % this.addresses.length;
         void this.connect();
     }
     scheduleReconnect() {
@@ -309,6 +398,9 @@ class AuthRpcClient {
             state.connection.end();
         else if (state.kind === "backoff")
             clearTimeout(state.timer);
+        for (const connection of this.draining)
+            connection.end();
+        this.draining.clear();
     }
 }
 exports.AuthRpcClient = AuthRpcClient;

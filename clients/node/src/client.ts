@@ -6,9 +6,14 @@
 // - the answer, or AuthRpcError (a subclass per status) for a non-OK answer;
 // - DeadlineExceededError when its deadline passes first, or `signal.reason` when aborted;
 // - TransportError when no address could be reached, or when the connection it was
-//   sent on dropped before the answer (it is never sent again: the server may have
-//   done the work). Never another call's answer: answers are matched by id, and ids
-//   are not reused within a client.
+//   sent on dropped before the answer. Never another call's answer: answers are matched
+//   by id and by the connection the call was sent on, and ids are not reused.
+//
+// A read-only call (Health, VerifyToken, CheckGroups) whose connection drops, or that a
+// draining server turns away (`UNAVAILABLE`/`ShuttingDown`, SPEC §3), is sent once more
+// under a new id, on a connection to the next address, within its deadline: a replica's
+// restart costs its callers nothing. Other RPCs (sign-in, sign-up, ...) are never sent
+// twice: the server may have done them, so they fail and the caller decides.
 import {
   Status, Rpcs, RequestInit, sizeRequest, writeRequest, decodeResponse, Response, DecodeError,
 } from "./authrpc_pb";
@@ -30,6 +35,12 @@ export interface ClientOptions {
   maxRequestBytes?: number;
   /** Largest answer frame accepted (default 4 MiB). */
   maxResponseBytes?: number;
+  /**
+   * Send a read-only call (Health, VerifyToken, CheckGroups) once more, on a connection to
+   * the next address, when its connection drops or a draining server turns it away
+   * (`ShuttingDown`), within its deadline (default true). Other RPCs are never sent twice.
+   */
+  retryReadOnly?: boolean;
 }
 
 export interface CallOptions {
@@ -40,6 +51,9 @@ export interface CallOptions {
 }
 
 type Method = keyof Rpcs;
+
+/** RPCs that change nothing: sent again when a draining server turned them away. */
+const READ_ONLY: ReadonlySet<Method> = new Set<Method>(["health", "verifyToken", "checkGroups"]);
 type RpcApi = { [K in Method]: (request: Rpcs[K]["request"], options?: CallOptions) => Promise<Rpcs[K]["response"]> };
 type Settle = (error: Error | undefined, answer: unknown) => void;
 
@@ -51,6 +65,8 @@ interface Call {
   deadlineAt: number; // Date.now() ms; 0: none
   settle: Settle;
   sent: boolean;
+  connection: Connection | undefined; // the one it was sent on
+  retried: boolean;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -72,6 +88,7 @@ export class AuthRpcClient implements RpcApi {
   private readonly backoffMaxMs: number;
   private readonly maxRequestBytes: number;
   private readonly maxResponseBytes: number;
+  private readonly retryReadOnly: boolean;
 
   private state: State = { kind: "idle" };
   private cursor: number; // index of the address to try first
@@ -79,7 +96,8 @@ export class AuthRpcClient implements RpcApi {
   private nextId = 1;
   private readonly calls = new Map<number, Call>();
   private waiting: Call[] = []; // not sent yet: no connection
-  private inFlight = 0; // sent, not answered
+  private readonly inFlight = new Map<Connection, number>(); // calls sent, not answered, per open connection
+  private readonly draining = new Set<Connection>(); // said ShuttingDown: no new calls, answers still read
   private closing: { resolve: () => void; promise: Promise<void> } | undefined;
 
   constructor(options: ClientOptions) {
@@ -93,6 +111,7 @@ export class AuthRpcClient implements RpcApi {
     this.backoffMaxMs = options.backoff?.maxMs ?? 2000;
     this.maxRequestBytes = options.maxRequestBytes ?? 65536;
     this.maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
+    this.retryReadOnly = options.retryReadOnly ?? true;
     // Clients of many services start at different replicas.
     this.cursor = Math.floor(Math.random() * this.addresses.length);
   }
@@ -132,6 +151,8 @@ export class AuthRpcClient implements RpcApi {
         deadlineAt: deadlineMs > 0 ? Date.now() + deadlineMs : 0,
         settle: (error, answer) => (error ? reject(error) : resolve(answer as Rpcs[K]["response"])),
         sent: false,
+        connection: undefined,
+        retried: false,
         timer: undefined,
         signal,
         onAbort: undefined,
@@ -144,12 +165,7 @@ export class AuthRpcClient implements RpcApi {
         call.onAbort = () => this.finish(call, signal.reason);
         signal.addEventListener("abort", call.onAbort, { once: true });
       }
-      if (this.state.kind === "ready") this.send(call, this.state.connection);
-      else {
-        this.waiting.push(call);
-        if (this.state.kind === "idle") void this.connect();
-        else if (this.state.kind === "backoff") this.state.timer.ref(); // a call waits for the next round
-      }
+      this.dispatch(call);
     });
   }
 
@@ -183,6 +199,15 @@ export class AuthRpcClient implements RpcApi {
 
   // ---- calls ---------------------------------------------------------------------------
 
+  private dispatch(call: Call): void {
+    if (this.state.kind === "ready") this.send(call, this.state.connection);
+    else {
+      this.waiting.push(call);
+      if (this.state.kind === "idle") void this.connect();
+      else if (this.state.kind === "backoff") this.state.timer.ref(); // a call waits for the next round
+    }
+  }
+
   private send(call: Call, connection: Connection): void {
     const remaining = call.deadlineAt === 0 ? 0 : Math.max(1, call.deadlineAt - Date.now());
     const message: RequestInit = {
@@ -203,7 +228,10 @@ export class AuthRpcClient implements RpcApi {
     writeRequest(message, slab, at);
     connection.commit(size);
     call.sent = true;
-    if (this.inFlight++ === 0) connection.setActive(true);
+    call.connection = connection;
+    const n = this.inFlight.get(connection) ?? 0;
+    this.inFlight.set(connection, n + 1);
+    if (n === 0) connection.setActive(true);
   }
 
   private onFrame(connection: Connection, b: Buffer, start: number, end: number): void {
@@ -224,7 +252,15 @@ export class AuthRpcClient implements RpcApi {
     }
     this.failedRounds = 0; // the connection works: the next drop reconnects at once
     const call = this.calls.get(Number(response.id));
-    if (call === undefined || !call.sent) return; // answered after its deadline or abort
+    // Gone (answered after its deadline or abort), or not sent on this connection.
+    if (call === undefined || call.connection !== connection) return;
+    if (response.status === Status.UNAVAILABLE && response.errorType === "ShuttingDown") {
+      this.onDraining(connection);
+      if (this.retryable(call)) {
+        this.retry(call);
+        return;
+      }
+    }
     if (response.status !== Status.OK) {
       const error = AuthRpcError.from({ ...response, requestId: response.id });
       if (response.body) Object.defineProperty(error, "body", { value: response.body.value, enumerable: false });
@@ -235,6 +271,32 @@ export class AuthRpcClient implements RpcApi {
     } else {
       this.finish(call, undefined, response.body.value);
     }
+  }
+
+  /** Sends a call again, under a new id, on whichever connection is next. */
+  private retry(call: Call): void {
+    this.unsend(call);
+    this.calls.delete(call.id);
+    call.id = this.nextId++;
+    call.retried = true;
+    this.calls.set(call.id, call);
+    this.dispatch(call);
+  }
+
+  /** The call is no longer in flight on its connection. */
+  private unsend(call: Call): void {
+    const connection = call.connection;
+    call.sent = false;
+    call.connection = undefined;
+    if (connection === undefined) return;
+    const n = (this.inFlight.get(connection) ?? 1) - 1;
+    if (n > 0) {
+      this.inFlight.set(connection, n);
+      return;
+    }
+    this.inFlight.delete(connection);
+    connection.setActive(false);
+    if (this.draining.has(connection)) connection.end(); // nothing more to read from it
   }
 
   private expire(call: Call): void {
@@ -251,7 +313,7 @@ export class AuthRpcClient implements RpcApi {
     if (call.timer !== undefined) clearTimeout(call.timer);
     if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
     if (call.sent) {
-      if (--this.inFlight === 0 && this.state.kind === "ready") this.state.connection.setActive(false);
+      this.unsend(call);
     } else {
       const i = this.waiting.indexOf(call);
       if (i >= 0) this.waiting.splice(i, 1);
@@ -300,15 +362,32 @@ export class AuthRpcClient implements RpcApi {
   }
 
   private onClosed(connection: Connection, error: TransportError): void {
-    if (this.state.kind !== "ready" || this.state.connection !== connection) return;
-    this.state = { kind: "idle" };
-    for (const call of [...this.calls.values()]) {
-      if (call.sent) this.finish(call, error);
+    const orphans: Call[] = [];
+    for (const call of this.calls.values()) {
+      if (call.connection === connection) orphans.push(call);
     }
-    if (this.closing) {
-      this.maybeFinishClosing();
-      return;
+    this.inFlight.delete(connection);
+    this.draining.delete(connection);
+    for (const call of orphans) {
+      call.sent = false;
+      call.connection = undefined;
     }
+    if (this.state.kind === "ready" && this.state.connection === connection) {
+      this.state = { kind: "idle" };
+      if (!this.closing) this.reconnectAfterDrop(connection);
+    }
+    // The calls that were waiting for an answer on it: a read-only one goes again (its
+    // answer cannot have changed anything), the others fail: they may have been done.
+    // Not after the server refused the connection's input (an id-0 answer): that would repeat.
+    const refused = error.cause instanceof AuthRpcError;
+    for (const call of orphans) {
+      if (!refused && this.retryable(call)) this.retry(call);
+      else this.finish(call, error);
+    }
+    if (this.closing) this.maybeFinishClosing();
+  }
+
+  private reconnectAfterDrop(connection: Connection): void {
     // Another replica first; reconnect at once, so the next call finds a connection,
     // unless this connection never answered (a server that accepts and closes, e.g. at
     // its connection limit): then back off as after a failed round.
@@ -319,6 +398,24 @@ export class AuthRpcClient implements RpcApi {
       return;
     }
     if (!answered) this.failedRounds++;
+    void this.connect();
+  }
+
+  private retryable(call: Call): boolean {
+    return this.retryReadOnly && READ_ONLY.has(call.method) && !call.retried && !this.closing;
+  }
+
+  /**
+   * The server is draining this connection (SPEC §3 shutdown): it answers what it has
+   * and closes. New calls go to a new connection, to the next address first.
+   */
+  private onDraining(connection: Connection): void {
+    if (this.state.kind !== "ready" || this.state.connection !== connection) return;
+    this.draining.add(connection);
+    if (!this.inFlight.has(connection)) connection.end();
+    this.state = { kind: "idle" };
+    if (this.closing) return;
+    this.cursor = (this.cursor + 1) % this.addresses.length;
     void this.connect();
   }
 
@@ -349,5 +446,7 @@ export class AuthRpcClient implements RpcApi {
     this.state = { kind: "closed" };
     if (state.kind === "ready") state.connection.end();
     else if (state.kind === "backoff") clearTimeout(state.timer);
+    for (const connection of this.draining) connection.end();
+    this.draining.clear();
   }
 }

@@ -79,25 +79,32 @@ test.describe("against a fake server", () => {
     }
   });
 
-  test("a dropped connection fails the calls in flight with a transport error, then reconnects", async () => {
-    let first;
-    const server = await h.fakeServer((req, socket, write) => {
-      first ??= socket;
-      if (socket === first) {
-        setTimeout(() => socket.destroy(), 20); // the three calls in flight on it
-        return;
+  test("a dropped connection: account calls in flight fail with a transport error, read-only ones go again", async () => {
+    for (const retryReadOnly of [true, false]) {
+      let first;
+      const server = await h.fakeServer((req, socket, write) => {
+        first ??= socket;
+        if (socket === first) {
+          setTimeout(() => socket.destroy(), 20); // the calls in flight on it
+          return;
+        }
+        write({ id: req.id, body: req.body.case === "health" ? { case: "health", value: { version: "again" } } : { case: "signOut", value: {} } });
+      });
+      const client = new AuthRpcClient({ addresses: server.address, retryReadOnly });
+      try {
+        const calls = [client.health(), client.signOut({ accessToken: "x" }), client.health()];
+        const settled = await Promise.allSettled(calls);
+        assert.ok(settled[1].reason instanceof TransportError && !(settled[1].reason instanceof AuthRpcError));
+        for (const r of [settled[0], settled[2]]) {
+          if (retryReadOnly) assert.equal(r.value.version, "again");
+          else assert.ok(r.reason instanceof TransportError);
+        }
+        assert.equal((await client.health()).version, "again"); // reconnected
+        assert.equal(server.sockets.size, 1);
+      } finally {
+        client.destroy();
+        await server.close();
       }
-      write({ id: req.id, body: { case: "health", value: { version: "again" } } });
-    });
-    const client = new AuthRpcClient({ addresses: server.address });
-    try {
-      const calls = [client.health(), client.health(), client.health()];
-      for (const c of calls) await assert.rejects(c, (err) => err instanceof TransportError && !(err instanceof AuthRpcError));
-      assert.equal((await client.health()).version, "again");
-      assert.equal(server.sockets.size, 1);
-    } finally {
-      client.destroy();
-      await server.close();
     }
   });
 
@@ -127,6 +134,42 @@ test.describe("against a fake server", () => {
       }
     }
     await server.close();
+  });
+
+  test("a draining replica (ShuttingDown): read-only calls go again to the next address, others fail", async () => {
+    let drainingAnswers = 0;
+    const a = await h.fakeServer((req, socket, write) => {
+      drainingAnswers++;
+      write({ id: req.id, status: Status.UNAVAILABLE, errorType: "ShuttingDown", message: "the server is shutting down" });
+    });
+    const b = await h.fakeServer((req, socket, write) => write({ id: req.id, body: req.body.case === "verifyToken"
+      ? { case: "verifyToken", value: { claims: { sub: req.body.value.token } } } : { case: "health", value: { version: "b" } } }));
+    const client = new AuthRpcClient({ addresses: [a.address] });
+    const both = new AuthRpcClient({ addresses: [a.address, b.address] });
+    try {
+      // one address: nowhere else to go; the retry finds no listener... here A still listens and drains again
+      await assert.rejects(client.health(), (err) => err instanceof UnavailableError && err.errorType === "ShuttingDown");
+      for (let i = 0; i < 4; i++) { // whichever address it starts with
+        const c = new AuthRpcClient({ addresses: [a.address, b.address] });
+        const got = await Promise.all([c.verifyToken({ token: "t1" }), c.verifyToken({ token: "t2" }), c.health()]);
+        assert.deepEqual([got[0].claims.sub, got[1].claims.sub, got[2].version], ["t1", "t2", "b"]);
+        assert.equal(c.connectedAddress, b.address);
+        c.destroy();
+      }
+      // an account RPC is not sent twice: the caller decides
+      await h.sleep(10);
+      const start = drainingAnswers;
+      const c = new AuthRpcClient({ addresses: [a.address, b.address] });
+      c["cursor"] = 0; // start at A
+      await assert.rejects(c.signOut({ accessToken: "x" }), (err) => err instanceof UnavailableError && err.errorType === "ShuttingDown");
+      assert.equal(drainingAnswers, start + 1);
+      c.destroy();
+    } finally {
+      client.destroy();
+      both.destroy();
+      await a.close();
+      await b.close();
+    }
   });
 
   test("non-OK statuses map to their error classes", async () => {
@@ -262,6 +305,46 @@ test.describe("against authrpc processes of the test's own", { skip: h.skipOwnSe
     } finally {
       client.destroy();
       await server.stop();
+    }
+  });
+
+  test("rolling restart of one of two replicas (SIGTERM): no VerifyToken fails", async () => {
+    const servers = [await h.startServer(await h.freePort()), await h.startServer(await h.freePort())];
+    const client = new AuthRpcClient({ addresses: servers.map((s) => s.address), backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await h.waitReady(client);
+      let stop = false;
+      const failures = [];
+      let ok = 0;
+      const worker = async () => {
+        while (!stop) {
+          try {
+            assert.equal((await client.verifyToken({ token })).claims.sub, tokenSub);
+            ok++;
+          } catch (err) {
+            failures.push(err);
+            await h.sleep(5);
+          }
+        }
+      };
+      const workers = Array.from({ length: 8 }, worker);
+      let restarts = 0;
+      for (let i = 0; i < 4; i++) { // restart the replica the client is on, four times
+        await h.sleep(200);
+        const k = servers.findIndex((s) => s.address === client.connectedAddress);
+        if (k < 0) continue;
+        await servers[k].stop("SIGTERM");
+        servers[k] = await h.startServer(servers[k].port);
+        restarts++;
+      }
+      await h.sleep(200);
+      stop = true;
+      await Promise.all(workers);
+      assert.ok(ok > 0 && restarts >= 3, `ok ${ok}, restarts ${restarts}`);
+      assert.deepEqual(failures.map(String), []);
+    } finally {
+      client.destroy();
+      for (const s of servers) await s.stop();
     }
   });
 
