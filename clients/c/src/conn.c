@@ -321,9 +321,14 @@ static int take_frame(authrpc_conn *c, authrpc_response **out)
     size_t avail = c->rlen - c->rpos;
     if (avail < HEADER_BYTES) return 0;
     uint32_t n = get_be32(c->rbuf + c->rpos);
-    if (n > c->max_frame)
-        return set_error(AUTHRPC_ERR_FRAME_TOO_LARGE, 0,
-                         "%s announced a %u-byte frame; the limit is %u", peer(c), n, c->max_frame);
+    if (n > c->max_frame) {
+        /* A TLS record (alert or handshake, version 3.x) read as a length: say so. */
+        const unsigned char *b = c->rbuf + c->rpos;
+        int tls_record = !c->t.ssl && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03;
+        return set_error(AUTHRPC_ERR_FRAME_TOO_LARGE, 0, "%s announced a %u-byte frame; the limit is %u%s",
+                         peer(c), n, c->max_frame,
+                         tls_record ? " (that was TLS: the server wants a TLS client)" : "");
+    }
     if (avail - HEADER_BYTES < n) {
         if (c->rpos > 0) { /* make room for the whole frame at the front */
             memmove(c->rbuf, c->rbuf + c->rpos, avail);

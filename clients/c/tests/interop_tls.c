@@ -1,8 +1,9 @@
 /*
  * Interop, TLS (SPEC §8): the C client against our own `authrpc serve` with
  * AUTHRPC_TLS_CERT / AUTHRPC_TLS_KEY (and AUTHRPC_TLS_CLIENT_CA for mTLS), using
- * certificates from tests/make-certs. Skipped, saying so, when the binary has no
- * TLS settings (`authrpc serve --help` does not mention tls).
+ * certificates from tests/make-certs. The binary is AUTHRPC_TLS_BIN if set, else
+ * AUTHRPC_BIN; skipped, saying so, when it has no TLS settings (`authrpc serve
+ * --help` does not mention tls).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,6 +15,7 @@
 #include "live_server.h"
 
 static char certs[160];
+static const char *tls_bin;
 static authrpc_tls_options client_tls;
 
 static const char *cert(const char *name)
@@ -28,7 +30,7 @@ static const char *cert(const char *name)
 static int binary_has_tls(void)
 {
     char cmd[300], line[512];
-    snprintf(cmd, sizeof cmd, "'%s' serve --help 2>&1", getenv("AUTHRPC_BIN"));
+    snprintf(cmd, sizeof cmd, "'%s' serve --help 2>&1", tls_bin);
     FILE *p = popen(cmd, "r");
     if (!p) return 0;
     int found = 0;
@@ -66,6 +68,7 @@ static int start_tls(live_server *s, const char *crt, const char *key, const cha
     snprintf(c2, sizeof c2, "AUTHRPC_TLS_KEY=%s", key);
     snprintf(c3, sizeof c3, "AUTHRPC_TLS_CLIENT_CA=%s", client_ca ? client_ca : "");
     const char *extra[4] = { c1, c2, client_ca ? c3 : NULL, NULL };
+    s->bin = tls_bin;
     live_start(s, 0, extra);
     if (live_wait(s, open_tls, 30000) != 0) {
         char name[160];
@@ -97,7 +100,7 @@ static void plain_tls(void)
 {
     authrpc_tls_options trust = { cert("ca.pem"), NULL, NULL, NULL, 0 };
     client_tls = trust;
-    live_server s = { 0 };
+    live_server s = { .bin = tls_bin };
     if (start_tls(&s, cert("server.pem"), cert("server.key"), NULL, "server.pem") != 0) return;
     char msg[512];
 
@@ -130,6 +133,9 @@ static void plain_tls(void)
     printf("     (plaintext client: %s)\n", err == AUTHRPC_OK ? "answered!" : authrpc_last_error());
     step("tls: plaintext client on the TLS port gets no answer", err != AUTHRPC_OK && err != AUTHRPC_ERR_STATUS,
          err, r);
+    if (err == AUTHRPC_ERR_FRAME_TOO_LARGE)
+        step("tls: ... and is told the server wants TLS", strstr(authrpc_last_error(), "wants a TLS client") != NULL,
+             err, NULL);
     authrpc_response_free(r);
     r = NULL;
     authrpc_close(plain);
@@ -174,7 +180,7 @@ static void mutual_tls(void)
 {
     authrpc_tls_options with_cert = { cert("ca.pem"), cert("client.pem"), cert("client.key"), NULL, 0 };
     client_tls = with_cert;
-    live_server s = { 0 };
+    live_server s = { .bin = tls_bin };
     if (start_tls(&s, cert("server.pem"), cert("server.key"), cert("ca.pem"), "mTLS") != 0) return;
     char msg[512];
     authrpc_err err = attempt(s.port, "127.0.0.1", &with_cert, msg, sizeof msg);
@@ -195,13 +201,18 @@ static void mutual_tls(void)
 void interop_tls(void)
 {
     const char *dir = live_mint();
-    if (!dir) {
-        skip("tls: TLS against a live server", "AUTHRPC_BIN is not set");
+    tls_bin = getenv("AUTHRPC_TLS_BIN") && *getenv("AUTHRPC_TLS_BIN") ? getenv("AUTHRPC_TLS_BIN")
+                                                                       : getenv("AUTHRPC_BIN");
+    if (!dir || !tls_bin) {
+        skip("tls: TLS against a live server", "neither AUTHRPC_TLS_BIN nor AUTHRPC_BIN is set");
         return;
     }
     if (!binary_has_tls()) {
-        skip("tls: TLS against a live server",
-             "this authrpc binary has no TLS settings (`serve --help` does not mention tls)");
+        char why[400];
+        snprintf(why, sizeof why,
+                 "%s has no TLS settings (`serve --help` does not mention tls); "
+                 "set AUTHRPC_TLS_BIN to a TLS-capable build", tls_bin);
+        skip("tls: TLS against a live server", why);
         return;
     }
     snprintf(certs, sizeof certs, "%s/certs", dir);

@@ -38,10 +38,17 @@ uint16_t free_port(void)
     return ntohs(addr.sin_port);
 }
 
+static const char *env_bin(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
 const char *live_mint(void)
 {
-    const char *bin = getenv("AUTHRPC_BIN");
-    if (!bin || !*bin) return NULL;
+    const char *bin = env_bin("AUTHRPC_BIN");
+    if (!bin) bin = env_bin("AUTHRPC_TLS_BIN");
+    if (!bin) return NULL;
     if (mint_dir[0]) return mint_dir;
     snprintf(mint_dir, sizeof mint_dir, "/tmp/authrpc-c-live-XXXXXX");
     if (!mkdtemp(mint_dir)) {
@@ -124,8 +131,8 @@ static void child_env(uint16_t port, const char *const *extra)
 
 int live_start(live_server *s, uint16_t port, const char *const *extra)
 {
-    const char *bin = getenv("AUTHRPC_BIN");
-    if (!bin || !*bin || !live_mint()) return -1;
+    const char *bin = s->bin ? s->bin : env_bin("AUTHRPC_BIN");
+    if (!bin || !live_mint()) return -1;
     s->port = port ? port : free_port();
     snprintf(s->log, sizeof s->log, "%s/server-%u.log", mint_dir, (unsigned)s->port);
     fflush(NULL);

@@ -19,18 +19,19 @@ int step(const char *name, int ok, authrpc_err err, const authrpc_response *r);
 void skip(const char *name, const char *why);
 
 typedef struct {
+    const char *bin;  /* the authrpc binary; NULL: AUTHRPC_BIN */
     pid_t pid;        /* 0: not running */
     uint16_t port;
     char log[256];    /* its stdout + stderr */
 } live_server;
 
 /* A folder with minted tokens, jwks.json and server.env, made once per run
- * (NULL without AUTHRPC_BIN). */
+ * (NULL without AUTHRPC_BIN or AUTHRPC_TLS_BIN). */
 const char *live_mint(void);
 
-/* Starts `AUTHRPC_BIN serve` on 127.0.0.1:port (0: a free one) with server.env
+/* Starts `s->bin serve` (AUTHRPC_BIN by default) on 127.0.0.1:port (0: a free one) with server.env
  * of live_mint() and `extra` ("NAME=value", NULL-terminated; may be NULL).
- * Does not wait: see live_wait. Returns 0, or -1 without AUTHRPC_BIN. */
+ * Does not wait: see live_wait. Returns 0, or -1 without a binary. */
 int live_start(live_server *s, uint16_t port, const char *const *extra);
 
 /* Waits until a client made by `open_client` answers Health OK; 0 or -1. */
