@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a module map (SPEC §1).
@@ -36,11 +37,23 @@ let package = Package(
                 "CAuthRPCProto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
-        // The service: configuration, server, dispatch, token verification, Cognito client.
+        // Token verification (SPEC §6): JWT parsing, the JSON reader, RS256 on OpenSSL, the
+        // JWKS cache and the verified-token cache. No NIO, no wire types: the service injects
+        // how a JWKS document is fetched and turns results into answers.
+        .target(
+            name: "TokenVerification",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]),
+        // HTTP through libcurl, for Cognito's JSON API and JWKS documents.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // The service: configuration, server, dispatch, the RPCs, the Cognito client.
         .target(
             name: "AuthRPC",
             dependencies: [
-                "Wire", "CCurl", "COpenSSL",
+                "Wire", "TokenVerification", "CurlHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "authrpc",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "TokenVerification", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "CurlHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,10 +126,10 @@ if Context.environment["AUTHRPC_FUZZ"] == "1" {
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        ("fuzz-token", "FuzzToken", ["AuthRPC", "Wire"]),
-        ("fuzz-jwks", "FuzzJWKS", ["AuthRPC"]),
+        ("fuzz-token", "FuzzToken", ["TokenVerification", "AuthRPC"]),
+        ("fuzz-jwks", "FuzzJWKS", ["TokenVerification"]),
         ("fuzz-cognito", "FuzzCognito", [
-            "AuthRPC", "Wire",
+            "AuthRPC", "Wire", "CurlHTTP", "TokenVerification",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+public import TokenVerification
+public import CurlHTTP
 import Logging
 import NIOCore
 import NIOPosix
@@ -60,7 +62,7 @@ public final class AuthRPCApplication: Sendable {
     public static func methods(config: ServiceConfig, transport: any HTTPTransport, keys: JWKSRegistry,
                                logger: Logger, startedAt: ContinuousClock.Instant = .now) -> Dispatcher {
         let service = AuthRPCService(
-            health: HealthMethod(startedAt: startedAt, poolReport: { (keys.hasKeysForEveryPool, keys.poolStatuses()) }),
+            health: HealthMethod(startedAt: startedAt, poolReport: { (keys.hasKeysForEveryPool, keys.poolStatuses().map(PoolStatus.init)) }),
             verifier: TokenVerifier(config: config, keys: keys),
             cognito: CognitoClient(config: config, transport: transport, logger: logger))
         return Dispatcher(service: service)

@@ -1,3 +1,4 @@
+import TokenVerification
 import ArgumentParser
 import AuthRPC
 import Foundation
@@ -33,7 +34,7 @@ struct BenchCacheMemoryCommand: AsyncParsableCommand {
         for token in list {
             // A fresh copy, as a decoded request would be: the cache keeps the one it is given.
             let copy = String(decoding: Array(token.utf8), as: UTF8.self)
-            if case .verified = verifier.verify(copy, tokenUse: .access, encodeAnswer: true) {} else { failures += 1 }
+            if case .verified = verifier.verify(copy, tokenUse: .access, prepare: VerifiedToken.prepareEncodedAnswer) {} else { failures += 1 }
         }
         let rss = residentBytes() - rssBefore
         let (entries, counted) = verifier.cacheUsage

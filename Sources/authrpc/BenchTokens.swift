@@ -1,3 +1,4 @@
+import TokenVerification
 import AuthRPC
 import Foundation
 

@@ -1,3 +1,5 @@
+import CurlHTTP
+import TokenVerification
 import ArgumentParser
 import AuthRPC
 import Foundation

@@ -1,3 +1,4 @@
+@testable import CurlHTTP
 @testable import AuthRPC
 import Foundation
 import XCTest

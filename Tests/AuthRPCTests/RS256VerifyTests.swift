@@ -1,3 +1,4 @@
+@testable import TokenVerification
 @testable import AuthRPC
 import XCTest
 

@@ -1,3 +1,4 @@
+@testable import TokenVerification
 @testable import AuthRPC
 import Foundation
 import Wire
@@ -108,14 +109,15 @@ final class TokenJSONDifferentialTests: XCTestCase {
             switch claims.tokenUse {
             case .id: use = "id"
             case .access: use = "access"
-            case .any: use = "any"
+            case nil: use = "any"
             }
             return (Claims(
-                issIndex: claims.issuerIndex, sub: text(claims.subject), username: text(claims.username),
+                issIndex: expected.issuers.index(of: claims.issuer), sub: text(claims.subject), username: text(claims.username),
                 cognitoUsername: text(claims.cognitoUsername), email: text(claims.email),
                 emailVerified: claims.emailVerified,
                 groups: claims.groupsArray == nil ? nil : claims.groups(in: raw).map { Array($0.utf8) },
-                tokenUse: use, clientIDIndex: claims.clientIDIndex, audIndex: claims.audienceIndex,
+                tokenUse: use, clientIDIndex: expected.clientIDs.index(of: claims.clientID),
+                audIndex: expected.clientIDs.index(of: claims.audience),
                 scope: text(claims.scope), scopes: (claims.scope?.words(in: raw) ?? []).map { Array($0.utf8) },
                 exp: claims.expiresAt, nbf: claims.notBefore, iat: claims.issuedAt, authTime: claims.authTime,
                 jti: text(claims.jti), originJTI: text(claims.originJTI)), nil)
@@ -230,5 +232,12 @@ final class TokenJSONDifferentialTests: XCTestCase {
         }
         return zip(fields(python), fields(swift)).filter { $0.0.1 != $0.1.1 }
             .map { "  \($0.0.0): python \($0.0.1), swift \($0.1.1)" }.joined(separator: "\n")
+    }
+}
+
+extension TokenClaims.ConfiguredStrings {
+    /// Which configured value `value` is, as Python's reference reports it.
+    func index(of value: String?) -> Int? {
+        value.flatMap { v in bytes.firstIndex { $0 == Array(v.utf8) } }
     }
 }

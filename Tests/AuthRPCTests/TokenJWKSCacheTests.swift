@@ -1,3 +1,4 @@
+@testable import TokenVerification
 @testable import AuthRPC
 import Foundation
 import NIOCore
@@ -25,7 +26,7 @@ final class TokenJWKSCacheTests: XCTestCase {
         XCTAssertEqual(transport.calls, 1)
         XCTAssertEqual(transport.urls, [httpURL])
         let status = registry.poolStatuses()
-        XCTAssertEqual(status, [PoolStatus(issuer: TestKeys.issuer, keys: 2, lastRefreshUnix: TestKeys.now, lastError: "")])
+        XCTAssertEqual(status, [PoolKeyStatus(issuer: TestKeys.issuer, keys: 2, lastRefreshUnix: TestKeys.now, lastError: "")])
         XCTAssertTrue(registry.hasKeysForEveryPool)
         await registry.shutdown()
     }
@@ -37,7 +38,7 @@ final class TokenJWKSCacheTests: XCTestCase {
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
         guard case .awaitingKeys = verifier.verify(token) else { return XCTFail("expected a refetch") }
         let result = await verifier.verifyWaitingForKeys(token)
-        XCTAssertEqual((try? result.get())?.sub, "5f1e0c1a-0000-4000-8000-000000000001")
+        XCTAssertEqual((try? result.get())?.subject, "5f1e0c1a-0000-4000-8000-000000000001")
         XCTAssertEqual(transport.calls, 2)
         // Now known: synchronous, no further fetch.
         XCTAssertNotNil(verifier.verify(token).claims)

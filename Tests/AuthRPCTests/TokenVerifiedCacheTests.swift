@@ -1,3 +1,4 @@
+@testable import TokenVerification
 @testable import AuthRPC
 import Foundation
 import Wire
@@ -36,7 +37,7 @@ final class TokenVerifiedCacheTests: XCTestCase {
             let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(extra: #","n":\#(i)"#))
             tokens.append(token)
             XCTAssertNotNil(verifier.verify(token, tokenUse: .access, requiredScopes: ["aws.cognito.signin.user.admin"],
-                                            encodeAnswer: true).claims)
+                                            prepare: VerifiedToken.prepareEncodedAnswer).claims)
             XCTAssertLessThanOrEqual(verifier.cacheUsage.bytes, limit)
         }
         let (entries, bytes) = verifier.cacheUsage

@@ -1,3 +1,4 @@
+@testable import TokenVerification
 @testable import AuthRPC
 import Foundation
 import Wire
@@ -29,7 +30,7 @@ final class TokenVerifierTests: XCTestCase {
         file.delete()
     }
 
-    func verify(_ token: String, _ use: TokenUse = .any, scopes: [String] = []) -> TokenVerifier.Outcome {
+    func verify(_ token: String, _ use: TokenKind? = nil, scopes: [String] = []) -> TokenVerifier.Outcome {
         verifier.verify(token, tokenUse: use, requiredScopes: scopes)
     }
 
@@ -237,7 +238,7 @@ final class TokenVerifierTests: XCTestCase {
         XCTAssertEqual(verify(id, .access).errorType, "WrongTokenUse")
         XCTAssertEqual(verify(access, .id).errorType, "WrongTokenUse")
         XCTAssertNil(verify(id, .id).errorType)
-        XCTAssertNil(verify(access, .any).errorType)
+        XCTAssertNil(verify(access, nil).errorType)
         let missing = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims().replacingOccurrences(of: #""token_use":"id","#, with: ""))
         XCTAssertEqual(verify(missing).errorType, "WrongTokenUse")
         let odd = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims().replacingOccurrences(of: #""token_use":"id""#, with: #""token_use":"refresh""#))

@@ -20,6 +20,8 @@
 // code, session, refresh or access token) verbatim; `errorName` strips namespaces and
 // suffixes; `retryAfterMs` stays under an hour.
 @testable import AuthRPC
+@testable import CurlHTTP
+import TokenVerification
 import Foundation
 import FuzzSupport
 import Logging

@@ -1,7 +1,7 @@
 // libFuzzer target `jwks` (docs/FUZZING.md): a JWKS document as fetched from a pool's
 // `jwks.json` (SPEC §6 "JWKS cache"), through `JWKSet(json:)`: the JSON reader, the
 // key filters, base64url `n`/`e` and OpenSSL's RSA key import.
-@testable import AuthRPC
+@testable import TokenVerification
 import Foundation
 import FuzzSupport
 

@@ -12,10 +12,10 @@
 // Checks: no crash, leak or hang; an accepted token satisfies what steps 3-9 promise;
 // its claims agree with Foundation's reading of the same payload; a cache hit answers
 // like a fresh verification; the pre-encoded VerifyToken answer holds the same claims.
-@testable import AuthRPC
+import AuthRPC
 import Foundation
 import FuzzSupport
-import Wire
+@testable import TokenVerification
 
 @main enum Main {
     static func main() {
@@ -51,11 +51,10 @@ enum Pools {
 }
 
 /// Serves pool A's JWKS (key 1) and pool B's (key 2) from memory.
-struct MemoryJWKS: HTTPTransport {
-    func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let key = request.url.hasSuffix("/a") ? FuzzKey.first : FuzzKey.second
-        return HTTPResponse(status: 200, headers: ["content-type": "application/json"],
-                            body: Array(#"{"keys":[\#(key.jwkJSON)]}"#.utf8))
+struct MemoryJWKS: JWKSFetcher {
+    func fetchJWKS(url: String, timeout: Duration, maxBytes: Int) async -> Result<[UInt8], JWKSFetchFailure> {
+        let key = url.hasSuffix("/a") ? FuzzKey.first : FuzzKey.second
+        return .success(Array(#"{"keys":[\#(key.jwkJSON)]}"#.utf8))
     }
 }
 
@@ -70,27 +69,26 @@ final class Fixture: Sendable {
     let expected: TokenClaims.Expected
 
     private init() {
-        var config = ServiceConfig()
-        config.pools = [
-            PoolConfig(poolID: "us-east-1_FuzzPoolA", region: "us-east-1", issuer: Pools.issuerA, jwksURL: "https://jwks.invalid/a"),
-            PoolConfig(poolID: "eu-west-1_FuzzPoolB", region: "eu-west-1", issuer: Pools.issuerB, jwksURL: "https://jwks.invalid/b"),
+        let pools = [
+            TrustedPool(issuer: Pools.issuerA, jwksURL: "https://jwks.invalid/a"),
+            TrustedPool(issuer: Pools.issuerB, jwksURL: "https://jwks.invalid/b"),
         ]
-        config.clientIDs = Pools.clientIDs
+        var settings = TokenVerifier.Settings(clientIDs: Pools.clientIDs)
         // The monotonic clock never moves, so an unknown kid never refetches: every
         // input sees the same keys and the outcome depends on the input alone.
-        config.jwksMinRefresh = .seconds(3600)
         let clock = VerifierClock(unixSeconds: { Pools.now }, monotonic: { .seconds(1000) })
-        let registry = JWKSRegistry(config: config, transport: MemoryJWKS(), clock: clock)
+        let registry = JWKSRegistry(pools: pools, fetcher: MemoryJWKS(), minRefresh: .seconds(3600),
+                                    refresh: .seconds(3600), clock: clock)
         blockingAwait {
             await registry.start()
             await registry.shutdown()  // no background refresh thread; the keys stay
         }
         guard registry.hasKeysForEveryPool else { fatalError("fuzz JWKS did not load") }
         self.registry = registry
-        config.verifyCacheEntries = 0
-        plain = TokenVerifier(config: config, keys: registry, clock: clock)
-        config.verifyCacheEntries = 64
-        cached = TokenVerifier(config: config, keys: registry, clock: clock)
+        settings.cacheEntries = 0
+        plain = TokenVerifier(settings: settings, keys: registry, clock: clock)
+        settings.cacheEntries = 64
+        cached = TokenVerifier(settings: settings, keys: registry, clock: clock)
         expected = TokenClaims.Expected(issuers: [Pools.issuerA, Pools.issuerB], clientIDs: Pools.clientIDs)
     }
 }
@@ -105,9 +103,9 @@ func rawMode(_ input: UnsafeBufferPointer<UInt8>) {
     let token = String(decoding: input, as: UTF8.self)
     let outcome = fixture.plain.verify(token)
     if case .verified(let verified) = outcome {
-        checkAccepted(verified, token: token, tokenUse: .any, requiredScopes: [])
+        checkAccepted(verified, token: token, tokenUse: nil, requiredScopes: [])
         // The same token asked for each use, with and without the Cognito scope.
-        for use in [TokenUse.id, .access] {
+        for use in [TokenKind.id, .access] {
             if case .verified(let again) = fixture.plain.verify(token, tokenUse: use, requiredScopes: [Pools.scope]) {
                 checkAccepted(again, token: token, tokenUse: use, requiredScopes: [Pools.scope])
             }
@@ -118,7 +116,7 @@ func rawMode(_ input: UnsafeBufferPointer<UInt8>) {
 /// Flags byte of the signed mode.
 struct Flags {
     let raw: UInt8
-    var tokenUse: TokenUse { [TokenUse.any, .id, .access, .any][Int(raw & 3)] }
+    var tokenUse: TokenKind? { [nil, TokenKind.id, .access, nil][Int(raw & 3)] }
     var requiredScopes: [String] { raw & 4 != 0 ? [Pools.scope] : [] }
     /// Sign with pool B's key (the header's kid still decides which key verifies).
     var secondKey: Bool { raw & 8 != 0 }
@@ -126,7 +124,8 @@ struct Flags {
     var corruptSignature: Bool { raw & 16 != 0 }
     /// Through the caching verifier, twice.
     var throughCache: Bool { raw & 32 != 0 }
-    var encodeAnswer: Bool { raw & 64 != 0 }
+    /// With VerifyToken's answer serialized once (`VerifiedToken.prepareEncodedAnswer`).
+    var prepare: VerifiedToken.Preparation? { raw & 64 != 0 ? VerifiedToken.prepareEncodedAnswer : nil }
 }
 
 func signedMode(_ rest: Slice<UnsafeBufferPointer<UInt8>>) {
@@ -149,19 +148,19 @@ func signedMode(_ rest: Slice<UnsafeBufferPointer<UInt8>>) {
     let fixture = Fixture.shared
     let verifier = flags.throughCache ? fixture.cached : fixture.plain
     let outcome = verifier.verify(token, tokenUse: flags.tokenUse, requiredScopes: flags.requiredScopes,
-                                  encodeAnswer: flags.encodeAnswer)
+                                  prepare: flags.prepare)
     if flags.corruptSignature, case .verified = outcome { fatalError("a token with a corrupted signature verified") }
     if flags.throughCache {
         // The second time is a cache hit when the first verified (and had not expired).
         let again = verifier.verify(token, tokenUse: flags.tokenUse, requiredScopes: flags.requiredScopes,
-                                    encodeAnswer: flags.encodeAnswer)
+                                    prepare: flags.prepare)
         check(summary(outcome) == summary(again),
               "cache hit differs from first verification: \(summary(outcome)) then \(summary(again))")
     }
     if case .verified(let verified) = outcome {
         checkAccepted(verified, token: token, tokenUse: flags.tokenUse, requiredScopes: flags.requiredScopes)
         if let answer = verified.answer {
-            check(answer.response?.claims == verified.claims, "pre-encoded answer holds other claims than `claims`")
+            check(answer.claims == verified.claims, "pre-encoded answer holds other claims than `claims`")
         }
         checkGroupRules(verified.claims.groups, seed: flagsByte)
     }
@@ -180,12 +179,12 @@ func summary(_ outcome: TokenVerifier.Outcome) -> String {
 
 /// What SPEC §6 steps 3-9 guarantee of an accepted token, and the claims as Foundation's
 /// JSON parser reads the same payload.
-func checkAccepted(_ verified: VerifiedToken, token: String, tokenUse: TokenUse, requiredScopes: [String]) {
+func checkAccepted(_ verified: VerifiedToken, token: String, tokenUse: TokenKind?, requiredScopes: [String]) {
     let claims = verified.claims
     check([Pools.issuerA, Pools.issuerB].contains(claims.issuer), "accepted issuer \(claims.issuer)")
     check(Pools.clientIDs.contains(claims.clientID), "accepted client \(claims.clientID)")
     check(claims.tokenUse == .id || claims.tokenUse == .access, "accepted token_use \(claims.tokenUse)")
-    check(tokenUse == .any || claims.tokenUse == tokenUse, "asked for \(tokenUse), accepted \(claims.tokenUse)")
+    check(tokenUse == nil || claims.tokenUse == tokenUse, "asked for \(tokenUse), accepted \(claims.tokenUse)")
     check(claims.expiresAt > Pools.now, "accepted a token expiring at \(claims.expiresAt)")
     for scope in requiredScopes {
         check(claims.scopes.contains(scope), "accepted without required scope \(scope); scopes \(claims.scopes)")
@@ -199,7 +198,7 @@ func checkAccepted(_ verified: VerifiedToken, token: String, tokenUse: TokenUse,
           let json = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any] else { return }
     check(claims.payloadJSON.utf8.elementsEqual(payload), "payloadJSON is not the payload")
     if let iss = json["iss"] as? String { check(iss == claims.issuer, "iss \(iss.debugDescription) read as \(claims.issuer.debugDescription)") }
-    if let sub = json["sub"] as? String { check(sub == claims.sub, "sub \(sub.debugDescription) read as \(claims.sub.debugDescription)") }
+    if let sub = json["sub"] as? String { check(sub == claims.subject, "sub \(sub.debugDescription) read as \(claims.subject.debugDescription)") }
     if let email = json["email"] as? String {
         check(email == claims.email, "email \(email.debugDescription) read as \(claims.email.debugDescription)")
     }

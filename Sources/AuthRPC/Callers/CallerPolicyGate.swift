@@ -1,5 +1,6 @@
 public import Logging
 public import NIOCore
+import NIOPosix
 import Synchronization
 public import Wire
 
@@ -24,7 +25,15 @@ public final class CallerPolicyGate: CallInterceptor {
         var caller: String?
         var allowed: UInt32 = 0
     }
-    private static let memo = ThreadLocal { Memo() }
+    /// Each thread sees only its own memo, which never leaves it: hence unchecked.
+    private nonisolated(unsafe) static let memos = ThreadSpecificVariable<Memo>()
+
+    private static var memo: Memo {
+        if let mine = memos.currentValue { return mine }
+        let made = Memo()
+        memos.currentValue = made
+        return made
+    }
 
     /// `path`, when given, is what `reload` reads again.
     public init(policy: CallerPolicy, path: String? = nil, audit: Logger, logger: Logger) {
@@ -49,16 +58,13 @@ public final class CallerPolicyGate: CallInterceptor {
     private func allowedMethods(for caller: String?) -> UInt32 {
         let now = generation.load(ordering: .acquiring)
         let owner = ObjectIdentifier(self)
-        if let memo = Self.memo.get(), memo.generation == now, memo.owner == owner, memo.caller == caller {
-            return memo.allowed
-        }
+        let memo = Self.memo
+        if memo.generation == now, memo.owner == owner, memo.caller == caller { return memo.allowed }
         let allowed = current.withLock { $0.allowedMethods(for: caller) }
-        if let memo = Self.memo.get() {
-            memo.generation = now
-            memo.owner = owner
-            memo.caller = caller
-            memo.allowed = allowed
-        }
+        memo.generation = now
+        memo.owner = owner
+        memo.caller = caller
+        memo.allowed = allowed
         return allowed
     }
 

@@ -1,3 +1,4 @@
+public import CurlHTTP
 import Foundation
 import Logging
 import NIOCore

@@ -1,3 +1,4 @@
+public import TokenVerification
 import Wire
 
 /// The service this server runs: every RPC of SPEC §4 (`AuthRPCServiceProtocol`, generated

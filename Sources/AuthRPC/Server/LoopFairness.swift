@@ -28,10 +28,16 @@ final class LoopFairness {
     /// task loop has run dry and polled.
     static let pollGap = TimeAmount.microseconds(5)
 
-    private static let perThread = ThreadLocal { LoopFairness() }
+    /// Each thread sees only its own instance, which never leaves it: hence unchecked.
+    private nonisolated(unsafe) static let perThread = ThreadSpecificVariable<LoopFairness>()
 
-    /// This thread's queue; nil only if it could not be made.
-    static var current: LoopFairness? { perThread.get() }
+    /// This thread's queue, made on first use.
+    static var current: LoopFairness? {
+        if let mine = perThread.currentValue { return mine }
+        let made = LoopFairness()
+        perThread.currentValue = made
+        return made
+    }
 
     private var ticksEnded: UInt64 = 0
     private var observesTicks = false

@@ -1,3 +1,4 @@
+public import TokenVerification
 public import Wire
 
 extension AuthRPCService {
@@ -18,7 +19,7 @@ extension AuthRPCService {
             case .failure(let error):
                 return .failure(error.rpcError)
             case .success(let verified):
-                let claims = verified.claims
+                let claims = Claims(verified.claims)
                 switch rules.evaluate(userGroups: claims.groups) {
                 case .success(let matched):
                     return .success(CheckGroupsResponse(claims: claims, matchedGroups: matched))

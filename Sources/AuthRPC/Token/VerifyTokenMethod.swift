@@ -1,3 +1,4 @@
+public import TokenVerification
 import NIOCore
 public import Wire
 
@@ -8,11 +9,14 @@ extension AuthRPCService {
     /// bytes serialized when it was first verified (`VerifyTokenAnswer.encoded`).
     public func verifyToken(_ request: VerifyTokenRequest, context: RequestContext) -> MethodReply<VerifyTokenAnswer> {
         verifier.reply(to: request.token, tokenUse: request.tokenUse, requiredScopes: request.requiredScopes,
-                       encodeAnswer: true, on: context.eventLoop) { result in
+                       prepare: EncodedVerifyTokenAnswer.prepare, on: context.eventLoop) { result in
             switch result {
             case .success(let verified):
-                if let encoded = verified.answer { return .success(.encoded(encoded)) }
-                return .success(.value(VerifyTokenResponse(claims: verified.claims)))
+                // Serialized once: when the token was first verified here, or now for a token
+                // CheckGroups verified first.
+                let prepared = verified.answer ?? verified.attach { EncodedVerifyTokenAnswer.prepare(verified.claims) }
+                if let prepared, let ours = EncodedVerifyTokenAnswer.from(prepared) { return .success(.encoded(ours.encoded)) }
+                return .success(.value(VerifyTokenResponse(claims: Claims(verified.claims))))
             case .failure(let error):
                 return .failure(error.rpcError)
             }
@@ -27,7 +31,8 @@ extension TokenVerifier {
     /// request's deadline is the connection's business: it races every `.later` answer
     /// against `deadline_ms` (ConnectionHandler), so it is not repeated here.
     func reply<Success: Sendable>(
-        to token: String, tokenUse: TokenUse, requiredScopes: [String] = [], encodeAnswer: Bool = false,
+        to token: String, tokenUse: TokenUse, requiredScopes: [String] = [],
+        prepare: VerifiedToken.Preparation? = nil,
         on eventLoop: any EventLoop,
         _ answer: @escaping @Sendable (Result<VerifiedToken, VerificationError>) -> MethodResult<Success>
     ) -> MethodReply<Success> {
@@ -38,12 +43,12 @@ extension TokenVerifier {
             case .awaitingKeys: answer(.failure(Self.unknownKey))
             }
         }
-        let outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, encodeAnswer: encodeAnswer)
+        let outcome = verify(token, tokenUse: tokenUse.kind, requiredScopes: requiredScopes, prepare: prepare)
         guard case .awaitingKeys(let fetch) = outcome else { return .now(respond(outcome)) }
         let promise = eventLoop.makePromise(of: MethodResult<Success>.self)
         Task { [self] in
-            promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse,
-                                                 requiredScopes: requiredScopes, encodeAnswer: encodeAnswer)))
+            promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse.kind,
+                                                 requiredScopes: requiredScopes, prepare: prepare)))
         }
         return .later(promise.futureResult)
     }

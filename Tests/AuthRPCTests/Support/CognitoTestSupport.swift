@@ -1,3 +1,5 @@
+@testable import CurlHTTP
+@testable import TokenVerification
 @testable import AuthRPC
 import Logging
 import NIOConcurrencyHelpers

@@ -1,3 +1,4 @@
+@testable import CurlHTTP
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore

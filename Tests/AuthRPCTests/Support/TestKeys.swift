@@ -1,3 +1,5 @@
+@testable import CurlHTTP
+@testable import TokenVerification
 import AuthRPC
 import COpenSSL
 import Foundation
@@ -163,7 +165,7 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async 
 
 extension TokenVerifier.Outcome {
     var claims: Claims? {
-        if case .verified(let token) = self { return token.claims }
+        if case .verified(let token) = self { return Claims(token.claims) }
         return nil
     }
     var errorType: String? {

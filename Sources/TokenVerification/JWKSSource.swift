@@ -3,8 +3,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// Where one pool's JWKS document comes from: `http(s)://` through the shared
-/// `HTTPTransport` (libcurl, never on an event loop) or `file://` read directly.
+/// How the verification core gets a JWKS document over the network: the service injects
+/// one (libcurl, never on an event loop). It should keep to `timeout`; the core gives up
+/// waiting a little after it regardless.
+public protocol JWKSFetcher: Sendable {
+    /// GET `url` (`http://` or `https://`): the body of a 200 answer of at most `maxBytes`,
+    /// or why there is none, in words fit for a log line and Health's `last_error`.
+    func fetchJWKS(url: String, timeout: Duration, maxBytes: Int) async -> Result<[UInt8], JWKSFetchFailure>
+}
+
+public struct JWKSFetchFailure: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Where one pool's JWKS document comes from: `http(s)://` through the `JWKSFetcher`
+/// or `file://` read directly.
 /// SPEC §6: fetch timeout 3 s, body at most 64 KiB. The URL comes from configuration
 /// only — never from a token.
 struct JWKSSource: Sendable {
@@ -12,7 +26,7 @@ struct JWKSSource: Sendable {
     static let maxBytes = 64 * 1024
 
     let url: String
-    let transport: any HTTPTransport
+    let fetcher: any JWKSFetcher
 
     struct FetchError: Error, CustomStringConvertible {
         let description: String
@@ -20,27 +34,15 @@ struct JWKSSource: Sendable {
 
     func fetch() async throws(FetchError) -> [UInt8] {
         if url.hasPrefix("file://") { return try readFile() }
-        let request = HTTPRequest(method: .get, url: url, headers: [("Accept", "application/json")],
-                                  connectTimeout: .seconds(2), timeout: Self.timeout, maxResponseBytes: Self.maxBytes)
-        let result = await withDeadline(Self.timeout + .milliseconds(500)) { [transport] () async -> Result<HTTPResponse, HTTPError> in
-            do throws(HTTPError) { return .success(try await transport.send(request)) } catch { return .failure(error) }
+        let result = await withDeadline(Self.timeout + .milliseconds(500)) { [fetcher, url] in
+            await fetcher.fetchJWKS(url: url, timeout: Self.timeout, maxBytes: Self.maxBytes)
         }
         switch result {
         case .none: throw FetchError(description: "timed out after 3 s")
-        case .failure(let error)?: throw FetchError(description: Self.describe(error))
-        case .success(let response)?:
-            guard response.status == 200 else { throw FetchError(description: "HTTP status \(response.status)") }
-            guard response.body.count <= Self.maxBytes else { throw FetchError(description: "body larger than 64 KiB") }
-            return response.body
-        }
-    }
-
-    private static func describe(_ error: HTTPError) -> String {
-        switch error {
-        case .couldNotConnect(let why): "could not connect: \(why)"
-        case .timedOut: "timed out after 3 s"
-        case .bodyTooLarge: "body larger than 64 KiB"
-        case .transport(let why): "transport error: \(why)"
+        case .failure(let failure)?: throw FetchError(description: failure.description)
+        case .success(let body)?:
+            guard body.count <= Self.maxBytes else { throw FetchError(description: "body larger than 64 KiB") }
+            return body
         }
     }
 

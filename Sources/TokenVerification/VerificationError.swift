@@ -1,5 +1,3 @@
-public import Wire
-
 /// Why a token (or a group rule) was refused: a stable machine-readable `errorType`
 /// (SPEC §6, the names clients match on) plus a message for people.
 ///
@@ -32,19 +30,5 @@ public struct VerificationError: Error, Sendable, Equatable, CustomStringConvert
     /// The `error_type` of the response.
     public var errorType: String { kind.rawValue }
 
-    /// SPEC §6: verification failures are UNAUTHENTICATED except a missing scope and a
-    /// failed group rule (the caller is known but not allowed); no rules at all is the
-    /// caller's mistake.
-    public var status: Status {
-        switch kind {
-        case .missingScope, .groupCheckFailed: .permissionDenied
-        case .noGroupRules: .invalidArgument
-        default: .unauthenticated
-        }
-    }
-
     public var description: String { "\(errorType): \(message)" }
-
-    /// The method's error: status, `error_type` and message of the answer.
-    public var rpcError: RPCError { RPCError(status, errorType: errorType, message: message) }
 }

@@ -1,5 +1,3 @@
-import Wire
-
 /// The claims of a token's payload that verification reads (SPEC §4 `Claims`, SPEC §6
 /// steps 3 and 6-9), parsed in one pass by `JSONReader`. Unknown claims are validated
 /// and skipped; `payloadJSON` keeps them for callers. String claims are kept as positions
@@ -10,19 +8,30 @@ import Wire
 /// silently stop being checked. `null` counts as absent.
 struct TokenClaims: Sendable {
     /// What the payload's identity claims are compared with. They are matched while
-    /// parsing, byte for byte, so the hot path allocates no string for them (the answer
-    /// reuses the configured string, which is the same text).
+    /// parsing, byte for byte, and a match is the configured string itself (the same
+    /// text), so the hot path allocates no string for them.
     struct Expected: Sendable {
-        var issuers: [[UInt8]] = []
-        var clientIDs: [[UInt8]] = []
+        var issuers = ConfiguredStrings()
+        var clientIDs = ConfiguredStrings()
         init(issuers: [String] = [], clientIDs: [String] = []) {
-            self.issuers = issuers.map { Array($0.utf8) }
-            self.clientIDs = clientIDs.map { Array($0.utf8) }
+            self.issuers = ConfiguredStrings(issuers)
+            self.clientIDs = ConfiguredStrings(clientIDs)
         }
     }
 
-    /// Index into `Expected.issuers` of `iss`; nil when absent or not configured.
-    var issuerIndex: Int?
+    /// Configured values, with their bytes for matching.
+    struct ConfiguredStrings: Sendable {
+        private(set) var bytes: [[UInt8]] = []
+        private var values: [String] = []
+        init(_ values: [String] = []) {
+            self.values = values
+            self.bytes = values.map { Array($0.utf8) }
+        }
+        func value(matching index: Int?) -> String? { index.map { values[$0] } }
+    }
+
+    /// `iss`, when it is a configured issuer; nil when absent or not configured.
+    var issuer: String?
     var subject: ClaimText?
     /// `username` (access tokens).
     var username: ClaimText?
@@ -34,14 +43,13 @@ struct TokenClaims: Sendable {
     /// Where the `cognito:groups` array lies (already validated: strings only); read into
     /// names by `groups(in:)` when an answer needs them.
     var groupsArray: Range<Int>?
-    /// `token_use`: `.any` when absent or neither "id" nor "access" (step 7 then fails).
-    var tokenUse: TokenUse = .any
-    /// Index into `Expected.clientIDs` of `client_id` (access tokens); nil when absent or
-    /// not an accepted client.
-    var clientIDIndex: Int?
-    /// Index into `Expected.clientIDs` of the first accepted `aud` (id tokens); `aud` may be
-    /// a string or an array of strings (RFC 7519 §4.1.3).
-    var audienceIndex: Int?
+    /// `token_use`: nil when absent or neither "id" nor "access" (step 7 then fails).
+    var tokenUse: TokenKind?
+    /// `client_id` (access tokens), when it is an accepted client; nil when absent or not.
+    var clientID: String?
+    /// The first accepted `aud` (id tokens); `aud` may be a string or an array of strings
+    /// (RFC 7519 §4.1.3).
+    var audience: String?
     /// `scope`, space-separated (RFC 6749 §3.3; access tokens).
     var scope: ClaimText?
     var expiresAt: Int64?
@@ -66,12 +74,12 @@ struct TokenClaims: Sendable {
             // Dispatch on length first: at most a few byte compares per member.
             switch key.count {
             case 3:
-                if key.matches("iss") { self.issuerIndex = try Self.match(&r, expected.issuers) }
+                if key.matches("iss") { self.issuer = try Self.match(&r, expected.issuers) }
                 else if key.matches("sub") { self.subject = try Self.text(&r) }
                 else if key.matches("exp") { self.expiresAt = try Self.date(&r) }
                 else if key.matches("iat") { self.issuedAt = try Self.date(&r) }
                 else if key.matches("nbf") { self.notBefore = try Self.date(&r) }
-                else if key.matches("aud") { self.audienceIndex = try Self.matchStringOrArray(&r, expected.clientIDs) }
+                else if key.matches("aud") { self.audience = try Self.matchStringOrArray(&r, expected.clientIDs) }
                 else if key.matches("jti") { self.jti = try Self.text(&r) }
                 else { try r.skipValue() }
             case 5:
@@ -82,7 +90,7 @@ struct TokenClaims: Sendable {
                 if key.matches("username") { self.username = try Self.text(&r) } else { try r.skipValue() }
             case 9:
                 if key.matches("token_use") { self.tokenUse = try Self.tokenUse(&r) }
-                else if key.matches("client_id") { self.clientIDIndex = try Self.match(&r, expected.clientIDs) }
+                else if key.matches("client_id") { self.clientID = try Self.match(&r, expected.clientIDs) }
                 else if key.matches("auth_time") { self.authTime = try Self.date(&r) }
                 else { try r.skipValue() }
             case 10:
@@ -113,15 +121,15 @@ struct TokenClaims: Sendable {
 
     private static let tokenUses: [[UInt8]] = [Array("id".utf8), Array("access".utf8)]
 
-    private static func tokenUse(_ r: inout JSONReader) throws(JSONReader.Malformed) -> TokenUse {
+    private static func tokenUse(_ r: inout JSONReader) throws(JSONReader.Malformed) -> TokenKind? {
         switch try r.peekKind() {
         case .string:
             switch try r.readString(matchingOneOf: tokenUses) {
             case 0: return .id
             case 1: return .access
-            default: return .any
+            default: return nil
             }
-        case .null: try r.readNull(); return .any
+        case .null: try r.readNull(); return nil
         default: throw JSONReader.Malformed(reason: "token_use should be a string")
         }
     }
@@ -159,21 +167,21 @@ struct TokenClaims: Sendable {
         return names
     }
 
-    private static func match(_ r: inout JSONReader, _ candidates: [[UInt8]]) throws(JSONReader.Malformed) -> Int? {
+    private static func match(_ r: inout JSONReader, _ candidates: ConfiguredStrings) throws(JSONReader.Malformed) -> String? {
         switch try r.peekKind() {
-        case .string: return try r.readString(matchingOneOf: candidates)
+        case .string: return candidates.value(matching: try r.readString(matchingOneOf: candidates.bytes))
         case .null: try r.readNull(); return nil
         default: throw JSONReader.Malformed(reason: "claim should be a string")
         }
     }
 
-    private static func matchStringOrArray(_ r: inout JSONReader, _ candidates: [[UInt8]]) throws(JSONReader.Malformed) -> Int? {
+    private static func matchStringOrArray(_ r: inout JSONReader, _ candidates: ConfiguredStrings) throws(JSONReader.Malformed) -> String? {
         guard try r.peekKind() == .array else { return try match(&r, candidates) }
-        var first: Int?
+        var first: String?
         try r.readArray { e throws(JSONReader.Malformed) in
             guard try e.peekKind() == .string else { throw JSONReader.Malformed(reason: "aud should hold strings") }
-            let index = try e.readString(matchingOneOf: candidates)
-            if first == nil { first = index }
+            let value = candidates.value(matching: try e.readString(matchingOneOf: candidates.bytes))
+            if first == nil { first = value }
         }
         return first
     }

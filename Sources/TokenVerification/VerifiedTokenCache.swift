@@ -1,4 +1,4 @@
-import NIOCore
+import DequeModule
 import Synchronization
 
 /// Repeat tokens skip parsing and RSA (SPEC §6 "Verified-token cache").
@@ -31,7 +31,7 @@ final class VerifiedTokenCache: Sendable {
     private struct Shard {
         var entries: [Key: VerifiedToken] = [:]
         /// Keys in insertion order; a key whose entry was removed since is skipped.
-        var order = CircularBuffer<Key>()
+        var order = Deque<Key>()
         var bytes = 0
         let maxEntries: Int
         let maxBytes: Int

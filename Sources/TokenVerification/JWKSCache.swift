@@ -1,6 +1,5 @@
 public import Logging
 import Synchronization
-public import Wire
 
 /// One issuer's signing keys, shared by every connection and event loop (SPEC §6
 /// "JWKS cache").
@@ -15,9 +14,10 @@ public import Wire
 /// count, and concurrent callers share the one fetch in flight (SPEC §6 step 4). A failed
 /// fetch, or a document with no usable key, keeps the old keys.
 public final class JWKSCache: Sendable {
-    public let pool: PoolConfig
-    /// `pool.issuer`, kept apart so the hot path reads one string, not the whole config.
+    /// The exact `iss` of this pool's tokens.
     public let issuer: String
+    /// Where its keys are published; never taken from a token.
+    public let jwksURL: String
     private let source: JWKSSource
     private let minRefresh: Duration
     private let refreshInterval: Duration
@@ -65,11 +65,11 @@ public final class JWKSCache: Sendable {
     private let generationCounter = Atomic<UInt64>(0)
     private let state = Mutex(FetchState())
 
-    init(pool: PoolConfig, transport: any HTTPTransport, minRefresh: Duration, refreshInterval: Duration,
+    init(pool: TrustedPool, fetcher: any JWKSFetcher, minRefresh: Duration, refreshInterval: Duration,
          clock: VerifierClock, logger: Logger) {
-        self.pool = pool
         self.issuer = pool.issuer
-        self.source = JWKSSource(url: pool.jwksURL, transport: transport)
+        self.jwksURL = pool.jwksURL
+        self.source = JWKSSource(url: pool.jwksURL, fetcher: fetcher)
         self.minRefresh = minRefresh
         self.refreshInterval = refreshInterval
         self.clock = clock
@@ -98,10 +98,10 @@ public final class JWKSCache: Sendable {
 
     public var keyCount: Int { current.withLock { $0.byKid.count } }
 
-    public var status: PoolStatus {
+    public var status: PoolKeyStatus {
         let keys = keyCount
         return state.withLock { s in
-            PoolStatus(issuer: pool.issuer, keys: UInt32(keys), lastRefreshUnix: s.lastRefreshUnix, lastError: s.lastError)
+            PoolKeyStatus(issuer: issuer, keys: keys, lastRefreshUnix: s.lastRefreshUnix, lastError: s.lastError)
         }
     }
 
@@ -166,14 +166,14 @@ public final class JWKSCache: Sendable {
                 s.lastRefreshUnix = now; s.lastError = ""; s.inFlight = nil
             }
             logger.debug("jwks refreshed", metadata: [
-                "issuer": "\(pool.issuer)", "keys": "\(set.entries.count)", "skipped": "\(set.skipped.count)",
+                "issuer": "\(issuer)", "keys": "\(set.entries.count)", "skipped": "\(set.skipped.count)",
             ])
         case .failure(let error):
             state.withLock { s in
                 s.lastError = error.description; s.inFlight = nil
             }
             logger.warning("jwks refresh failed; keeping the previous keys", metadata: [
-                "issuer": "\(pool.issuer)", "error": "\(error.description)",
+                "issuer": "\(issuer)", "error": "\(error.description)",
             ])
         }
     }

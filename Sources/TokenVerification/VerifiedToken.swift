@@ -1,5 +1,4 @@
 import Synchronization
-public import Wire
 
 /// A token whose steps 1-5 passed: its signature is good under a key its issuer publishes.
 /// Immutable; it is what the verified-token cache stores, holding exactly what steps 6-9
@@ -10,7 +9,7 @@ public import Wire
 /// dozen Strings (docs/BENCHMARKS.md).
 public final class VerifiedToken: Sendable {
     /// The verified payload, `payload_json` of the answer; `parsed` points into its bytes.
-    /// Dropped once a serialized answer holds it (the cache would keep it twice): claims
+    /// Dropped when a prepared answer holds it (the cache would keep it twice): claims
     /// then come from the answer, and the scope check from `scope`.
     private let payloadJSON: String?
     let parsed: TokenClaims
@@ -21,9 +20,17 @@ public final class VerifiedToken: Sendable {
     /// For step 8: the accepted app client named by `aud` (id token) or `client_id`
     /// (access token); nil when none is.
     let audience: String?
-    /// The VerifyToken answer serialized once; nil when the token was first verified for
-    /// CheckGroups, whose answers differ per request.
-    public let answer: EncodedVerifyTokenResponse?
+    /// The answer the service prepared when the token was first verified (`prepare`);
+    /// nil when it was first verified without one (say for CheckGroups, whose answers
+    /// differ per request): then `attach` may add one later.
+    private let preparedAnswer: (any PreparedAnswer)?
+    /// An answer attached after verification; owned (retained) here, released in deinit.
+    private let attached = Atomic<Unmanaged<AttachedAnswer>?>(nil)
+
+    private final class AttachedAnswer: Sendable {
+        let answer: any PreparedAnswer
+        init(_ answer: any PreparedAnswer) { self.answer = answer }
+    }
 
     /// The key that verified the signature, so a cached token stops verifying when its
     /// key is withdrawn from the JWKS.
@@ -36,29 +43,28 @@ public final class VerifiedToken: Sendable {
     private let made = Atomic<Unmanaged<MadeClaims>?>(nil)
 
     private final class MadeClaims: Sendable {
-        let claims: Claims
-        init(_ claims: Claims) { self.claims = claims }
+        let claims: VerifiedClaims
+        init(_ claims: VerifiedClaims) { self.claims = claims }
     }
 
-    init(jwt: JWT, clientIDs: [String], keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
-         encodeAnswer: Bool = false) {
+    init(jwt: JWT, keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
+         prepare: Preparation? = nil) {
         let c = jwt.claims
         self.parsed = c
         self.issuer = keys.issuer
-        self.audience = (c.tokenUse == .access ? c.clientIDIndex : c.audienceIndex).map { clientIDs[$0] }
+        self.audience = c.tokenUse == .access ? c.clientID : c.audience
         self.keys = keys
         self.kid = kid
         self.key = key
         self.keyGeneration = keyGeneration
-        if encodeAnswer {
-            // The claims are not kept: the answer's bytes are what repeats need, and a
+        if let prepare {
+            // The claims are not kept: the prepared answer is what repeats need, and a
             // cache entry holding both would pay for the claims twice.
-            let claims = Self.makeClaims(c, payloadJSON: jwt.payloadJSON, issuer: issuer, audience: audience)
-            self.answer = try? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: claims))
+            self.preparedAnswer = prepare(Self.makeClaims(c, payloadJSON: jwt.payloadJSON, issuer: issuer, audience: audience))
         } else {
-            self.answer = nil
+            self.preparedAnswer = nil
         }
-        if answer != nil {
+        if preparedAnswer != nil {
             self.payloadJSON = nil
             var text = jwt.payloadJSON
             self.scope = text.withUTF8 { utf8 in c.scope.map { .unescaped($0.string(in: UnsafeRawBufferPointer(utf8))) } }
@@ -67,11 +73,35 @@ public final class VerifiedToken: Sendable {
             self.scope = c.scope
         }
         self.footprint = Self.fixedFootprint + (payloadJSON?.utf8.count ?? 0) + (scope == nil ? 0 : 64)
-            + (answer?.byteCount ?? 0)
+            + (preparedAnswer?.byteCount ?? 0)
     }
+
+    /// Makes the service's answer from the claims of a token verified for the first time.
+    public typealias Preparation = @Sendable (VerifiedClaims) -> (any PreparedAnswer)?
 
     deinit {
         made.load(ordering: .acquiring)?.release()
+        attached.load(ordering: .acquiring)?.release()
+    }
+
+    /// The prepared answer, if any: made when the token was first verified, or attached since.
+    public var answer: (any PreparedAnswer)? {
+        if let preparedAnswer { return preparedAnswer }
+        return attached.load(ordering: .acquiring)?.takeUnretainedValue().answer
+    }
+
+    /// Keeps `make`'s answer with this token for its repeats, unless one is there already;
+    /// returns the answer kept. For a token first verified without one. Two threads
+    /// attaching at once both make one; one is kept. The memory bound of the cache counts
+    /// what the token held when it was cached, not an answer attached later.
+    public func attach(_ make: () -> (any PreparedAnswer)?) -> (any PreparedAnswer)? {
+        if let existing = answer { return existing }
+        guard let made = make() else { return nil }
+        let fresh = Unmanaged.passRetained(AttachedAnswer(made))
+        let (stored, kept) = attached.compareExchange(expected: nil, desired: fresh, ordering: .acquiringAndReleasing)
+        if stored { return made }
+        fresh.release()
+        return kept!.takeUnretainedValue().answer
     }
 
     /// What this object costs in memory, for the verified-token cache's byte bound: the
@@ -84,12 +114,12 @@ public final class VerifiedToken: Sendable {
 
     /// The answer's claims (SPEC §4), made on first use. Two threads asking at once may
     /// both make them; one result is kept, the other dropped.
-    public var claims: Claims {
+    public var claims: VerifiedClaims {
         if let kept = made.load(ordering: .acquiring) { return kept.takeUnretainedValue().claims }
         let claims = if let payloadJSON {
             Self.makeClaims(parsed, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
         } else {
-            answer?.response?.claims ?? Claims()
+            preparedAnswer?.claims ?? VerifiedClaims()
         }
         let fresh = Unmanaged.passRetained(MadeClaims(claims))
         let (stored, kept) = made.compareExchange(expected: nil, desired: fresh, ordering: .acquiringAndReleasing)
@@ -98,12 +128,12 @@ public final class VerifiedToken: Sendable {
         return kept!.takeUnretainedValue().claims
     }
 
-    private static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> Claims {
+    private static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
         var text = payloadJSON
         return text.withUTF8 { utf8 in
             let payload = UnsafeRawBufferPointer(utf8)
-            var claims = Claims()
-            claims.sub = c.subject?.string(in: payload) ?? ""
+            var claims = VerifiedClaims()
+            claims.subject = c.subject?.string(in: payload) ?? ""
             // Access tokens name the user in `username`, id tokens in `cognito:username`.
             let name = c.tokenUse == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username
             claims.username = name?.string(in: payload) ?? ""
@@ -127,7 +157,7 @@ public final class VerifiedToken: Sendable {
 
     /// Steps 6-9 against the current time and this request, in order. jwt-kit style: one
     /// small check per claim, run in sequence, the first failure wins.
-    func checkClaims(now: Int64, leeway: Int64, clientIDs: [String], tokenUse: TokenUse,
+    func checkClaims(now: Int64, leeway: Int64, clientIDs: [String], tokenUse: TokenKind?,
                      requiredScopes: [String]) -> VerificationError? {
         if let e = checkTime(now: now, leeway: leeway) { return e }
         if let e = checkTokenUse(tokenUse) { return e }
@@ -150,10 +180,12 @@ public final class VerifiedToken: Sendable {
     }
 
     /// SPEC §6 step 7.
-    func checkTokenUse(_ wanted: TokenUse) -> VerificationError? {
-        let use = parsed.tokenUse
-        if use == .any { return VerificationError(.wrongTokenUse, "token_use must be \"id\" or \"access\"") }
-        if wanted != .any && wanted != use {
+    /// `wanted` nil: either kind.
+    func checkTokenUse(_ wanted: TokenKind?) -> VerificationError? {
+        guard let use = parsed.tokenUse else {
+            return VerificationError(.wrongTokenUse, "token_use must be \"id\" or \"access\"")
+        }
+        if let wanted, wanted != use {
             return VerificationError(.wrongTokenUse, wanted == .id ? "an id token is required" : "an access token is required")
         }
         return nil

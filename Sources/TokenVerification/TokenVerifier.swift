@@ -1,5 +1,3 @@
-public import Wire
-
 /// Local verification of Cognito tokens: the nine checks of SPEC §6, in order, with the
 /// JWKS registry for keys and the verified-token cache for repeats. Shared by every
 /// connection; `verify` is synchronous and lock-light so it can run on an event loop.
@@ -7,13 +5,26 @@ public final class TokenVerifier: Sendable {
     /// What one synchronous attempt produced.
     public enum Outcome: Sendable {
         /// The token passed every check. Its `claims` are made on first use; its `answer`
-        /// is the VerifyToken answer serialized once, when it was asked for
-        /// (`encodeAnswer`) as the token was first verified, so repeats can send it as is.
+        /// is the one `prepare` made when the token was first verified, so repeats can
+        /// send it as is.
         case verified(VerifiedToken)
         case failed(VerificationError)
         /// The token's `kid` is not (yet) known and a JWKS fetch is under way: finish with
         /// `verify(_:after:…)`, which waits for that fetch and verifies once more.
         case awaitingKeys(Task<Void, Never>)
+    }
+
+    /// What a verifier is told (SPEC §7): the accepted app clients and the limits.
+    public struct Settings: Sendable {
+        /// Accepted `aud` (id tokens) / `client_id` (access tokens) values.
+        public var clientIDs: [String]
+        public var maxTokenBytes = 16384
+        public var clockLeewaySeconds: Int64 = 0
+        /// Verified-token cache bounds; 0 entries turns the cache off.
+        public var cacheEntries = 100_000
+        public var cacheBytes = 64 << 20
+
+        public init(clientIDs: [String]) { self.clientIDs = clientIDs }
     }
 
     public let keys: JWKSRegistry
@@ -25,27 +36,29 @@ public final class TokenVerifier: Sendable {
     /// Configured issuers and client ids as bytes, matched during parsing.
     private let expected: TokenClaims.Expected
 
-    public init(config: ServiceConfig, keys: JWKSRegistry, clock: VerifierClock = .system) {
+    public init(settings: Settings, keys: JWKSRegistry, clock: VerifierClock = .system) {
         self.keys = keys
-        self.clientIDs = config.clientIDs
-        self.maxTokenBytes = config.maxTokenBytes
-        self.leeway = config.clockLeewaySeconds
+        self.clientIDs = settings.clientIDs
+        self.maxTokenBytes = settings.maxTokenBytes
+        self.leeway = settings.clockLeewaySeconds
         self.clock = clock
-        self.cache = VerifiedTokenCache(maxEntries: config.verifyCacheEntries, maxBytes: config.verifyCacheBytes)
-        self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.pool.issuer), clientIDs: config.clientIDs)
+        self.cache = VerifiedTokenCache(maxEntries: settings.cacheEntries, maxBytes: settings.cacheBytes)
+        self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.issuer), clientIDs: settings.clientIDs)
     }
 
     /// Verifies `token` without waiting for anything. `.awaitingKeys` only for an unknown
     /// kid while a (rate-limited, shared) JWKS refetch runs (SPEC §6 step 4).
-    public func verify(_ token: String, tokenUse: TokenUse = .any, requiredScopes: [String] = [],
-                       encodeAnswer: Bool = false) -> Outcome {
-        verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true, encodeAnswer: encodeAnswer)
+    /// `tokenUse` nil: either kind. `prepare`, when given, makes the answer kept with a
+    /// token verified for the first time (`VerifiedToken.answer`).
+    public func verify(_ token: String, tokenUse: TokenKind? = nil, requiredScopes: [String] = [],
+                       prepare: VerifiedToken.Preparation? = nil) -> Outcome {
+        verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true, prepare: prepare)
     }
 
     /// The whole verification, waiting for one JWKS refetch if the kid is unknown. Used by
     /// tests and callers that are already async.
-    public func verifyWaitingForKeys(_ token: String, tokenUse: TokenUse = .any,
-                                     requiredScopes: [String] = []) async -> Result<Claims, VerificationError> {
+    public func verifyWaitingForKeys(_ token: String, tokenUse: TokenKind? = nil,
+                                     requiredScopes: [String] = []) async -> Result<VerifiedClaims, VerificationError> {
         var outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes)
         if case .awaitingKeys(let fetch) = outcome {
             outcome = await verify(token, after: fetch, tokenUse: tokenUse, requiredScopes: requiredScopes)
@@ -60,11 +73,11 @@ public final class TokenVerifier: Sendable {
     /// After `.awaitingKeys(fetch)`: waits for that shared fetch, then verifies once more
     /// without starting another; a kid still unknown is `UnknownKey`, so the outcome is
     /// never `.awaitingKeys`. The `.later` path of the method handlers.
-    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenUse = .any,
-                       requiredScopes: [String] = [], encodeAnswer: Bool = false) async -> Outcome {
+    public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenKind? = nil,
+                       requiredScopes: [String] = [], prepare: VerifiedToken.Preparation? = nil) async -> Outcome {
         await fetch.value
         let outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false,
-                             encodeAnswer: encodeAnswer)
+                             prepare: prepare)
         if case .awaitingKeys = outcome { return .failed(Self.unknownKey) }
         return outcome
     }
@@ -72,19 +85,19 @@ public final class TokenVerifier: Sendable {
     /// Entries in the verified-token cache and the bytes they are counted as.
     public var cacheUsage: (entries: Int, bytes: Int) { (cache?.count ?? 0, cache?.bytes ?? 0) }
 
-    static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
+    public static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
 
-    func verify(_ token: String, tokenUse: TokenUse, requiredScopes: [String], mayRefetch: Bool,
-                encodeAnswer: Bool = false) -> Outcome {
+    func verify(_ token: String, tokenUse: TokenKind?, requiredScopes: [String], mayRefetch: Bool,
+                prepare: VerifiedToken.Preparation? = nil) -> Outcome {
         var copy = token  // shares storage; `withUTF8` only copies a non-contiguous (bridged) string
         return copy.withUTF8 { bytes in
             verify(token, bytes: UnsafeRawBufferPointer(bytes), tokenUse: tokenUse, requiredScopes: requiredScopes,
-                   mayRefetch: mayRefetch, encodeAnswer: encodeAnswer)
+                   mayRefetch: mayRefetch, prepare: prepare)
         }
     }
 
-    private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenUse, requiredScopes: [String],
-                        mayRefetch: Bool = true, encodeAnswer: Bool = false) -> Outcome {
+    private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenKind?, requiredScopes: [String],
+                        mayRefetch: Bool = true, prepare: VerifiedToken.Preparation? = nil) -> Outcome {
         let now = clock.unixSeconds()
 
         // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
@@ -119,10 +132,9 @@ public final class TokenVerifier: Sendable {
         }
 
         // Step 3: an issuer we are configured for, exact string; its keys, never the token's.
-        guard let index = jwt.claims.issuerIndex else {
+        guard let issuer = jwt.claims.issuer, let pool = keys.cache(forIssuer: issuer) else {
             return .failed(VerificationError(.wrongIssuer, "token issuer is not a configured user pool"))
         }
-        let pool = keys.caches[index]
 
         // Step 4: the kid must be published by that issuer; else one shared, rate-limited refetch.
         guard let (key, generation) = pool.key(for: kid) else {
@@ -135,8 +147,8 @@ public final class TokenVerifier: Sendable {
         let signatureOK = jwt.signature.withUnsafeBytes { key.verify(signature: $0, message: signingInput) }
         guard signatureOK else { return .failed(VerificationError(.badSignature, "token signature does not verify")) }
 
-        let verified = VerifiedToken(jwt: jwt, clientIDs: clientIDs, keys: pool, kid: kid, key: key, keyGeneration: generation,
-                                     encodeAnswer: encodeAnswer)
+        let verified = VerifiedToken(jwt: jwt, keys: pool, kid: kid, key: key, keyGeneration: generation,
+                                     prepare: prepare)
         // Cache only what can be served later: a token not yet expired.
         if let cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
             cache.insert(token, hash: hash, verified)
@@ -146,7 +158,7 @@ public final class TokenVerifier: Sendable {
     }
 
     @inline(__always)
-    private func finish(_ token: VerifiedToken, now: Int64, tokenUse: TokenUse, requiredScopes: [String]) -> Outcome {
+    private func finish(_ token: VerifiedToken, now: Int64, tokenUse: TokenKind?, requiredScopes: [String]) -> Outcome {
         if let error = token.checkClaims(now: now, leeway: leeway, clientIDs: clientIDs, tokenUse: tokenUse,
                                          requiredScopes: requiredScopes) {
             return .failed(error)
