@@ -151,7 +151,7 @@ typedef struct {
     const authrpc_tls_options *tls; /* NULL: plaintext (the server allows it on loopback) */
     int timeout_ms;         /* deadline of each call (see authrpc_set_timeout); 0: none */
     int connect_timeout_ms; /* one TCP connect + TLS handshake; 0: timeout_ms, else 5000 */
-    uint32_t deadline_ms;   /* see authrpc_set_deadline; 0: none */
+    uint32_t deadline_ms;   /* see authrpc_set_deadline; 0: the time left of each call */
     uint32_t max_frame_bytes; /* 0: AUTHRPC_DEFAULT_MAX_FRAME_BYTES */
     int backoff_initial_ms; /* first wait after a failed round of connects; 0: 50 */
     int backoff_max_ms;     /* waits double up to this; 0: 2000 */
@@ -167,9 +167,10 @@ typedef struct {
 authrpc_err authrpc_open(const authrpc_options *options, authrpc_conn **out);
 
 /*
- * authrpc_open with one plaintext address (IPv4 or IPv6, TCP_NODELAY).
- * timeout_ms bounds the connect and becomes the connection's call deadline
- * (see authrpc_set_timeout); 0 = none.
+ * authrpc_open with one plaintext address (a name, or an IPv4 or IPv6 literal
+ * without brackets). timeout_ms bounds each connect and becomes the connection's
+ * call deadline (see authrpc_set_timeout); 0 = no call deadline, and connects
+ * give up after 5 s.
  */
 authrpc_err authrpc_connect(const char *host, uint16_t port, int timeout_ms,
                             authrpc_conn **out);
