@@ -19,6 +19,8 @@ export declare class AuthRpcError extends Error {
     /** Set with RESOURCE_EXHAUSTED / UNAVAILABLE when a retry makes sense (0 otherwise). */
     readonly retryAfterMs: number;
     readonly requestId: bigint;
+    /** The answer's body when the non-OK answer carried one (Health's when not ready), else undefined. */
+    readonly body?: unknown;
     constructor(init: AuthRpcErrorInit);
     /** The error for a non-OK answer: the subclass of its status, else AuthRpcError itself. */
     static from(init: AuthRpcErrorInit): AuthRpcError;

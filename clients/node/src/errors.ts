@@ -32,6 +32,8 @@ export class AuthRpcError extends Error {
   /** Set with RESOURCE_EXHAUSTED / UNAVAILABLE when a retry makes sense (0 otherwise). */
   readonly retryAfterMs: number;
   readonly requestId: bigint;
+  /** The answer's body when the non-OK answer carried one (Health's when not ready), else undefined. */
+  declare readonly body?: unknown;
 
   constructor(init: AuthRpcErrorInit) {
     const status = (Status[init.status] as StatusName | undefined) ?? (`STATUS_${init.status}` as StatusName);
