@@ -47,6 +47,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]),
+        // Mints RS256 tokens and their JWKS: for tests, fuzzing and `authrpc bench`, never the service.
+        .target(name: "TokenMinting", dependencies: ["COpenSSL", "TokenVerification"]),
         // HTTP through libcurl, for Cognito's JSON API and JWKS documents.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         // The service: configuration, server, dispatch, the RPCs, the Cognito client.
@@ -80,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "authrpc",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "TokenVerification", "CurlHTTP",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "TokenVerification", "TokenMinting", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "CurlHTTP",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "TokenMinting", "CurlHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,7 +3,7 @@
 /// lengths and no non-zero trailing bits. Being strict keeps one token = one byte string,
 /// which the verified-token cache relies on (it is keyed by the token's exact bytes).
 /// SPEC §6 step 1.
-enum Base64URL {
+public enum Base64URL {
     /// 0...63 for alphabet bytes, 0xFF for everything else. Allocated once, never freed or
     /// written after initialisation; read through a raw pointer so the hot loop has no
     /// bounds checks (every index is a byte, the table has 256 entries).
@@ -104,7 +104,7 @@ enum Base64URL {
     }
 
     /// Unpadded base64url; used to build JWKS documents and tokens in tests and benchmarks.
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let input = Array(bytes)
         var out = [UInt8]()
         out.reserveCapacity((input.count + 2) / 3 * 4)

@@ -95,7 +95,7 @@ final class RSAPublicKey: @unchecked Sendable {
 
 /// The last OpenSSL error on this thread as text, and the queue cleared. OpenSSL's
 /// messages name functions and reasons, never key material.
-func openSSLErrorString() -> String {
+public func openSSLErrorString() -> String {
     let code = ERR_get_error()
     ERR_clear_error()
     guard code != 0 else { return "unknown error" }

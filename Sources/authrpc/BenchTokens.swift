@@ -1,3 +1,4 @@
+import TokenMinting
 import TokenVerification
 import AuthRPC
 import Foundation

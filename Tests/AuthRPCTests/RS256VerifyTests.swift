@@ -1,3 +1,4 @@
+import TokenMinting
 @testable import TokenVerification
 @testable import AuthRPC
 import XCTest

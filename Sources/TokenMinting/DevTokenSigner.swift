@@ -1,4 +1,5 @@
 import COpenSSL
+import TokenVerification
 
 /// Mints RS256 tokens and the JWKS that verifies them, for tests and `authrpc bench`.
 /// The service itself never signs anything; this exists so tests and benchmarks exercise
