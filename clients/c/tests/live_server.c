@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -136,12 +139,18 @@ int live_start(live_server *s, uint16_t port, const char *const *extra)
     s->port = port ? port : free_port();
     snprintf(s->log, sizeof s->log, "%s/server-%u.log", mint_dir, (unsigned)s->port);
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         perror("fork");
         exit(2);
     }
     if (pid == 0) {
+#ifdef __linux__
+        /* A test that crashes must not leave servers behind. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(0);
+#endif
         child_env(s->port, extra);
         int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -430,6 +433,7 @@ static pid_t serve(int lfd, void (*script)(int), int conns)
     pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
+        die_with_parent();
         signal(SIGPIPE, SIG_IGN);
         for (int i = 0; i < conns; i++) {
             int fd = accept(lfd, NULL, NULL);
@@ -760,6 +764,7 @@ static void test_reconnect_waits_within_deadline(void)
     pid_t later = fork();
     REQUIRE(later >= 0);
     if (later == 0) {
+        die_with_parent();
         sleep_ms(300);
         uint16_t same = port;
         int lfd = listen_local(&same);

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -180,7 +183,10 @@ static pid_t start_fake(const fake *f, uint16_t *port)
     fflush(NULL);
     pid_t child = fork();
     REQUIRE(child >= 0);
-    if (child == 0) run_fake(lfd, f);
+    if (child == 0) {
+        die_with_parent();
+        run_fake(lfd, f);
+    }
     close(lfd);
     return child;
 }

@@ -2,8 +2,12 @@
 #ifndef AUTHRPC_TEST_UTIL_H
 #define AUTHRPC_TEST_UTIL_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 static int test_failures;
 
@@ -22,5 +26,14 @@ static int test_failures;
             exit(1);                                                            \
         }                                                                       \
     } while (0)
+
+/* In a forked fake server: exit when the test process does (a failing test
+ * must not leave servers behind). */
+static inline void die_with_parent(void)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
 
 #endif
