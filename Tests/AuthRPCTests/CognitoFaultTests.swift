@@ -51,7 +51,7 @@ final class CognitoFaultTests: XCTestCase {
             ("TooManyRequestsException", Self.forgot, .resourceExhausted, "TooManyRequestsException"),
             ("LimitExceededException", Self.forgot, .resourceExhausted, "LimitExceededException"),
             ("TooManyFailedAttemptsException", Self.authenticate, .resourceExhausted, "TooManyFailedAttemptsException"),
-            ("UserNotFoundException", Self.forgot, .internal, "UserNotFoundException"),
+            ("UserNotFoundException", Self.forgot, .notFound, "UserNotFoundException"),
             ("ResourceNotFoundException", Self.forgot, .internal, "ResourceNotFoundException"),
             ("InternalErrorException", Self.forgot, .unavailable, "InternalErrorException"),
         ]

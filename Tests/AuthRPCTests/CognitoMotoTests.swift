@@ -165,11 +165,14 @@ final class CognitoMotoTests: XCTestCase {
         XCTAssertEqual(signedIn.status, .ok, signedIn.message)
     }
 
-    /// SPEC §5 maps UserNotFoundException only on sign-in paths; elsewhere it is "anything else".
-    func testConfirmingAnUnknownUserIsInternalWithItsName() async throws {
+    /// SPEC §5: UserNotFoundException off the sign-in paths is the caller's mistake,
+    /// NOT_FOUND, and never logged as an error (nobody is paged for a typo).
+    func testConfirmingAnUnknownUserIsNotFound() async throws {
         let response = try await harness.response(.confirmRegistration(ConfirmRegistrationRequest(username: unique("nobody"), code: "123456")))
-        XCTAssertEqual(response.status, .internal)
+        XCTAssertEqual(response.status, .notFound)
         XCTAssertEqual(response.errorType, "UserNotFoundException")
+        let loud = harness.logs.all.filter { $0.hasPrefix("error") || $0.hasPrefix("warning") }
+        XCTAssertEqual(loud, [], "a caller's typo is logged at debug only")
     }
 
     /// moto 5.2.1 lacks ResendConfirmationCode: it answers HTTP 500, which SPEC §5 maps to UNAVAILABLE.

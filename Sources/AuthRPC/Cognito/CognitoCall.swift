@@ -118,8 +118,10 @@ struct CognitoCall: Sendable {
                     return answer(.unauthenticated, "NotAuthorizedException", signIn.message)
                 }
                 if name == "UserNotFoundException" {
-                    // Off the sign-in paths SPEC §5's table has no row for it: "anything else".
-                    return answer(.internal, name, "internal error while calling Cognito")
+                    // Off the sign-in paths (confirm, resend, forgot and confirm-forgot
+                    // password): the caller named a user that does not exist. Their
+                    // mistake, not a fault of ours: NOT_FOUND, never logged as an error.
+                    return answer(.notFound, name, "no such user")
                 }
                 return answer(.unauthenticated, name, redactor.message(message, fallback: "not authorized"))
             case "UserNotConfirmedException":
