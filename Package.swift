@@ -51,11 +51,20 @@ let package = Package(
         .target(name: "TokenMinting", dependencies: ["COpenSSL", "TokenVerification"]),
         // HTTP through libcurl, for Cognito's JSON API and JWKS documents.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // The Cognito Identity Provider JSON API: typed Codable shapes per operation over
+        // CurlHTTP, retries and error reading. No NIO, no wire types. Imports COpenSSL for
+        // SECRET_HASH's HMAC only.
+        .target(
+            name: "CognitoIdentity",
+            dependencies: [
+                "CurlHTTP", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The service: configuration, server, dispatch, the RPCs, the Cognito client.
         .target(
             name: "AuthRPC",
             dependencies: [
-                "Wire", "TokenVerification", "CurlHTTP",
+                "Wire", "TokenVerification", "CurlHTTP", "CognitoIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "TokenMinting", "CurlHTTP",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "TokenMinting", "CurlHTTP", "CognitoIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +140,7 @@ if Context.environment["AUTHRPC_FUZZ"] == "1" {
         ("fuzz-token", "FuzzToken", ["TokenVerification", "AuthRPC"]),
         ("fuzz-jwks", "FuzzJWKS", ["TokenVerification"]),
         ("fuzz-cognito", "FuzzCognito", [
-            "AuthRPC", "Wire", "CurlHTTP", "TokenVerification",
+            "AuthRPC", "Wire", "CurlHTTP", "CognitoIdentity", "TokenVerification",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

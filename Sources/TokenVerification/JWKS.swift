@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JWKS document (RFC 7517 §5) reduced to what RS256 verification can use: RSA
 /// signing keys by `kid`, each already an OpenSSL key object (SPEC §6: "keys parsed once").
 ///
@@ -20,19 +22,56 @@ struct JWKSet: Sendable {
 
     struct ParseError: Error { let reason: String }
 
-    /// Raw material of one JWK, before the OpenSSL key is built.
-    private struct RawJWK {
+    /// Raw material of one JWK, before the OpenSSL key is built. Read leniently: a member
+    /// of another JSON type than a string reads as absent (and the key is then skipped for
+    /// what it lacks), an element of `keys` that is not an object is no key at all.
+    private struct RawJWK: Decodable {
         var kty: String?, use: String?, alg: String?, kid: String?, n: String?, e: String?
+
+        enum CodingKeys: String, CodingKey { case kty, use, alg, kid, n, e }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func text(_ key: CodingKeys) -> String? { (try? c.decodeIfPresent(String.self, forKey: key)) ?? nil }
+            kty = text(.kty); use = text(.use); alg = text(.alg); kid = text(.kid); n = text(.n); e = text(.e)
+        }
+    }
+
+    /// The document: an object whose `keys` is an array; anything else in it is ignored.
+    private struct Document: Decodable {
+        var keys: [RawJWK]?
+
+        enum CodingKeys: String, CodingKey { case keys }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard var list = try? c.nestedUnkeyedContainer(forKey: .keys) else { keys = nil; return }
+            var keys: [RawJWK] = []
+            while !list.isAtEnd {
+                if let jwk = try? list.decode(RawJWK.self) {
+                    keys.append(jwk)
+                } else if (try? list.decode(Skipped.self)) == nil {
+                    break  // cannot happen: Skipped reads nothing. Never loop on one element.
+                }
+            }
+            self.keys = keys
+        }
+
+        /// Any JSON value, read past.
+        private struct Skipped: Decodable {
+            init(from decoder: any Decoder) throws {}
+        }
     }
 
     /// Parses a document, reusing key objects from `previous` for unchanged kids.
     init(json: [UInt8], reusing previous: JWKSet? = nil) throws(ParseError) {
-        let parsed = json.withUnsafeBytes { Self.readKeys($0) }
-        guard case .success(let raws) = parsed else {
-            if case .failure(let e) = parsed { throw ParseError(reason: "JWKS is not valid JSON (\(e.reason))") }
-            throw ParseError(reason: "JWKS is not valid JSON")
+        let document: Document
+        do {
+            document = try JSONDecoder().decode(Document.self, from: Data(json))
+        } catch {
+            throw ParseError(reason: "JWKS is not a JSON object")
         }
-        guard let raws else { throw ParseError(reason: "JWKS has no \"keys\" array") }
+        guard let raws = document.keys else { throw ParseError(reason: "JWKS has no \"keys\" array") }
         var entries: [Entry] = [], skipped: [String] = []
         var seen = Set<String>()
         for raw in raws {
@@ -57,37 +96,6 @@ struct JWKSet: Sendable {
         }
         self.entries = entries
         self.skipped = skipped
-    }
-
-    private static func readKeys(_ raw: UnsafeRawBufferPointer) -> Result<[RawJWK]?, JSONReader.Malformed> {
-        var reader = JSONReader(raw)
-        var keys: [RawJWK]?
-        do {
-            try reader.readObject { key, r throws(JSONReader.Malformed) in
-                guard key.matches("keys"), try r.peekKind() == .array else { try r.skipValue(); return }
-                var list: [RawJWK] = []
-                try r.readArray { element throws(JSONReader.Malformed) in
-                    guard try element.peekKind() == .object else { try element.skipValue(); return }
-                    var jwk = RawJWK()
-                    try element.readObject { k, v throws(JSONReader.Malformed) in
-                        guard try v.peekKind() == .string else { try v.skipValue(); return }
-                        if k.matches("kty") { jwk.kty = try v.readString() }
-                        else if k.matches("use") { jwk.use = try v.readString() }
-                        else if k.matches("alg") { jwk.alg = try v.readString() }
-                        else if k.matches("kid") { jwk.kid = try v.readString() }
-                        else if k.matches("n") { jwk.n = try v.readString() }
-                        else if k.matches("e") { jwk.e = try v.readString() }
-                        else { try v.skipValue() }
-                    }
-                    list.append(jwk)
-                }
-                keys = list
-            }
-            try reader.finish()
-        } catch {
-            return .failure(error)
-        }
-        return .success(keys)
     }
 
     /// True when both sets hold the same kids with the same keys.

@@ -1,3 +1,4 @@
+@testable import CognitoIdentity
 @testable import AuthRPC
 import Foundation
 import Wire

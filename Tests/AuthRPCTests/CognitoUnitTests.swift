@@ -1,3 +1,4 @@
+@testable import CognitoIdentity
 @testable import CurlHTTP
 @testable import AuthRPC
 import Foundation
@@ -81,8 +82,7 @@ final class CognitoUnitTests: XCTestCase {
 
     func testErrorNameNormalisation() {
         func name(_ header: String?, _ type: String?) -> String {
-            CognitoClient.errorName(HTTPResponse(status: 400, headers: header.map { ["x-amzn-errortype": $0] } ?? [:]),
-                                    type.map { ["__type": $0] })
+            CognitoIdentityClient.errorName(header: header, bodyType: type)
         }
         XCTAssertEqual(name("NotAuthorizedException:http://internal.amazon.com/coral/com.amazon.coral.validate/", "Other"),
                        "NotAuthorizedException")

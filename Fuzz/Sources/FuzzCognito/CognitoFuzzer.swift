@@ -11,7 +11,7 @@
 //
 // An input without that first line is all body, answered with status 200 to an RPC
 // picked by its length. The answer is served by an in-memory transport to the real
-// method, called through the dispatcher (CognitoClient: JSON decoding, error names,
+// method, called through the dispatcher (CognitoIdentityClient: JSON decoding, error names,
 // Retry-After, the SPEC §5 error table, the reply readers, redaction), one attempt, no
 // retry sleeps.
 //
@@ -20,6 +20,7 @@
 // code, session, refresh or access token) verbatim; `errorName` strips namespaces and
 // suffixes; `retryAfterMs` stays under an hour.
 @testable import AuthRPC
+@testable import CognitoIdentity
 @testable import CurlHTTP
 import TokenVerification
 import Foundation
@@ -44,15 +45,19 @@ public func fuzzCognito(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let response = HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)
 
     // The pure readers, on every input whatever the RPC.
-    let json = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-    let name = CognitoClient.errorName(response, json)
+    let errorBody = try? JSONDecoder().decode(ServiceErrorBody.self, from: Data(answer.body))
+    let name = CognitoIdentityClient.errorName(header: response.headers["x-amzn-errortype"], bodyType: errorBody?.type)
     check(!name.contains(":") && !name.contains("#") && name == name.trimmingCharacters(in: .whitespaces),
           "errorName left a namespace, suffix or blank: \(name.debugDescription)")
-    if let ms = CognitoClient.retryAfterMs(response) { check(ms < 3_600_000, "retryAfterMs \(ms)") }
-    if let json {
-        _ = CognitoReplies.codeDelivery(json)
-        _ = CognitoReplies.register(json)
-        _ = CognitoReplies.authenticate(json)
+    if let ms = CognitoIdentityClient.retryAfterMs(response.headers["retry-after"]) {
+        check(ms < 3_600_000, "retryAfterMs \(ms)")
+    }
+    if let signUp = try? JSONDecoder().decode(SignUpResponse.self, from: Data(answer.body)) {
+        _ = CognitoReplies.register(signUp)
+        _ = CognitoReplies.codeDelivery(signUp.codeDeliveryDetails)
+    }
+    if let signIn = try? JSONDecoder().decode(AuthenticationResponse.self, from: Data(answer.body)) {
+        _ = CognitoReplies.authenticate(signIn)
     }
 
     // The whole RPC.

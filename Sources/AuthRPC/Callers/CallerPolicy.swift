@@ -45,18 +45,12 @@ public struct CallerPolicy: Sendable, Equatable {
     }
 
     static func parse(_ data: Data, source: String) throws(CallerPolicyError) -> CallerPolicy {
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch {
-            throw CallerPolicyError(problems: ["\(source) is not valid JSON"])
+        let file: PolicyFile
+        do { file = try JSONDecoder().decode(PolicyFile.self, from: data) } catch {
+            throw CallerPolicyError(problems: ["\(source) is not valid JSON: it must hold an object with \"callers\""])
         }
-        guard let object = root as? [String: Any] else {
-            throw CallerPolicyError(problems: ["\(source) must hold a JSON object with \"callers\""])
-        }
-        var problems: [String] = []
-        for key in object.keys where key != "callers" {
-            problems.append("\(source): unknown key \"\(key)\" (only \"callers\")")
-        }
-        guard let callers = object["callers"] as? [String: Any] else {
+        var problems = file.unknownKeys.sorted().map { "\(source): unknown key \"\($0)\" (only \"callers\")" }
+        guard let callers = file.callers else {
             problems.append("\(source): \"callers\" must be an object of caller → list of methods")
             throw CallerPolicyError(problems: problems)
         }
@@ -66,7 +60,7 @@ public struct CallerPolicy: Sendable, Equatable {
                 problems.append("\(source): caller \"\(caller.debugDescription.dropFirst().dropLast())\" \(problem)")
                 continue
             }
-            guard let names = value as? [String] else {
+            guard let names = value.names else {
                 problems.append("\(source): caller \"\(caller)\" must map to a list of method names")
                 continue
             }
@@ -108,6 +102,32 @@ public struct CallerPolicy: Sendable, Equatable {
             if path.isEmpty || path.hasSuffix("/") || path.contains("//") { return "has an empty workload path segment" }
         }
         return nil
+    }
+}
+
+/// The file as JSON gives it, read so that every mistake can be named rather than the
+/// first one stopping the read.
+private struct PolicyFile: Decodable {
+    var callers: [String: MethodList]?
+    var unknownKeys: [String]
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// A caller's methods; nil when the value is not a list of strings.
+    struct MethodList: Decodable {
+        var names: [String]?
+        init(from decoder: any Decoder) throws { names = try? [String](from: decoder) }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        unknownKeys = c.allKeys.map(\.stringValue).filter { $0 != "callers" }
+        callers = try? c.decodeIfPresent([String: MethodList].self, forKey: AnyKey(stringValue: "callers"))
     }
 }
 

@@ -1,3 +1,4 @@
+import CognitoIdentity
 import Wire
 
 // Sign-up RPCs (SPEC §4/§5), each one Cognito operation.
@@ -8,12 +9,14 @@ extension AuthRPCService {
         cognito.start(context, username: r.username, violations: CognitoValidation.register(r), secrets: [r.password]) { call in
             var attributes = r.attributes
             attributes["email"] = r.email
-            var payload = call.userPayload(username: r.username)
-            payload["Password"] = r.password
-            payload["UserAttributes"] = attributes.sorted { $0.key < $1.key }.map { ["Name": $0.key, "Value": $0.value] }
-            switch await call.invoke(.signUp, payload) {
-            case .success(let json):
-                guard let reply = CognitoReplies.register(json) else { return call.unexpected(.signUp, "no UserSub") }
+            let input = SignUpRequest(
+                clientId: call.clientID, username: r.username, password: r.password, secretHash: call.secretHash,
+                userAttributes: attributes.sorted { $0.key < $1.key }.map { AttributeType(name: $0.key, value: $0.value) })
+            switch await call.call(CognitoOperations.SignUp.self, input) {
+            case .success(let answer):
+                guard let reply = CognitoReplies.register(answer) else {
+                    return call.unexpected(CognitoOperations.SignUp.self, "no UserSub")
+                }
                 return .success(reply)
             case .failure(let failure):
                 return call.failure(failure)
@@ -25,9 +28,9 @@ extension AuthRPCService {
     public func confirmRegistration(_ r: ConfirmRegistrationRequest,
                                     context: RequestContext) -> MethodReply<ConfirmRegistrationResponse> {
         cognito.start(context, username: r.username, violations: CognitoValidation.confirmRegistration(r), secrets: [r.code]) { call in
-            var payload = call.userPayload(username: r.username)
-            payload["ConfirmationCode"] = r.code
-            switch await call.invoke(.confirmSignUp, payload) {
+            let input = ConfirmSignUpRequest(clientId: call.clientID, username: r.username, confirmationCode: r.code,
+                                             secretHash: call.secretHash)
+            switch await call.call(CognitoOperations.ConfirmSignUp.self, input) {
             case .success: return .success(ConfirmRegistrationResponse())
             case .failure(let failure): return call.failure(failure)
             }
@@ -38,9 +41,10 @@ extension AuthRPCService {
     public func resendConfirmationCode(_ r: ResendConfirmationCodeRequest,
                                        context: RequestContext) -> MethodReply<ResendConfirmationCodeResponse> {
         cognito.start(context, username: r.username, violations: CognitoValidation.resendConfirmationCode(r), secrets: []) { call in
-            switch await call.invoke(.resendConfirmationCode, call.userPayload(username: r.username)) {
-            case .success(let json):
-                return .success(ResendConfirmationCodeResponse(codeDelivery: CognitoReplies.codeDelivery(json)))
+            let input = UserCodeRequest(clientId: call.clientID, username: r.username, secretHash: call.secretHash)
+            switch await call.call(CognitoOperations.ResendConfirmationCode.self, input) {
+            case .success(let answer):
+                return .success(ResendConfirmationCodeResponse(codeDelivery: CognitoReplies.codeDelivery(answer.codeDeliveryDetails)))
             case .failure(let failure):
                 return call.failure(failure)
             }

@@ -1,3 +1,4 @@
+import CognitoIdentity
 import Logging
 import NIOCore
 import Wire
@@ -16,33 +17,6 @@ enum SignInPath: Sendable {
     }
 }
 
-/// Strips every secret of one request (password, code, token, session, client
-/// secret, SECRET_HASH) from text that came from Cognito before it reaches a
-/// log line or a `Response.message`.
-struct Redactor: Sendable {
-    let secrets: [String]
-
-    init(_ secrets: [String]) { self.secrets = secrets.filter { !$0.isEmpty } }
-
-    /// Control characters dropped, length capped, secrets replaced.
-    func clean(_ text: String) -> String {
-        var out = String(text.unicodeScalars.filter { !$0.properties.isNoncharacterCodePoint && $0.value >= 0x20 && $0.value != 0x7F }
-            .map(Character.init))
-        for secret in secrets where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        if out.count > 300 { out = String(out.prefix(300)) + "…" }
-        return out
-    }
-
-    /// Cognito's message when it carried no secret, else `fallback`: a message a
-    /// client shows must not even hint at a redacted value.
-    func message(_ text: String, fallback: String) -> String {
-        if text.isEmpty || secrets.contains(where: { text.contains($0) }) { return fallback }
-        return clean(text)
-    }
-}
-
 /// One account RPC's Cognito work: its id, budget, secrets and logger, and the
 /// SPEC §5 mapping from failures to answers.
 struct CognitoCall: Sendable {
@@ -56,13 +30,15 @@ struct CognitoCall: Sendable {
 
     var clientID: String { client.clientID }
 
-    func invoke(_ operation: CognitoOperation, _ payload: [String: Any]) async -> Result<[String: Any], CognitoFailure> {
-        await client.invoke(operation, payload, budget: budget, redactor: redactor, requestID: requestID)
+    /// One Cognito operation for this request, within its budget.
+    func call<Operation: CognitoOperation>(_ operation: Operation.Type,
+                                           _ input: Operation.Input) async -> Result<Operation.Output, CognitoFailure> {
+        await client.api.call(operation, input, budget: budget, redactor: redactor, requestID: requestID)
     }
 
     /// Cognito said 200 but not what the operation promises.
-    func unexpected<Success: Sendable>(_ operation: CognitoOperation, _ detail: String) -> MethodResult<Success> {
-        .failure(fail(.badResponse("\(operation.rawValue): \(detail)")))
+    func unexpected<Success: Sendable>(_ operation: (some CognitoOperation).Type, _ detail: String) -> MethodResult<Success> {
+        .failure(fail(.badResponse("\(operation.name): \(detail)")))
     }
 
     /// The answer to a failed call: `fail`'s error.

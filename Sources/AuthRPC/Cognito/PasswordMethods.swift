@@ -1,3 +1,4 @@
+import CognitoIdentity
 import Wire
 
 // Password-reset RPCs (SPEC §4/§5).
@@ -6,9 +7,10 @@ extension AuthRPCService {
     /// forgot_password → ForgotPassword.
     public func forgotPassword(_ r: ForgotPasswordRequest, context: RequestContext) -> MethodReply<ForgotPasswordResponse> {
         cognito.start(context, username: r.username, violations: CognitoValidation.forgotPassword(r), secrets: []) { call in
-            switch await call.invoke(.forgotPassword, call.userPayload(username: r.username)) {
-            case .success(let json):
-                return .success(ForgotPasswordResponse(codeDelivery: CognitoReplies.codeDelivery(json)))
+            let input = UserCodeRequest(clientId: call.clientID, username: r.username, secretHash: call.secretHash)
+            switch await call.call(CognitoOperations.ForgotPassword.self, input) {
+            case .success(let answer):
+                return .success(ForgotPasswordResponse(codeDelivery: CognitoReplies.codeDelivery(answer.codeDeliveryDetails)))
             case .failure(let failure):
                 return call.failure(failure)
             }
@@ -16,14 +18,14 @@ extension AuthRPCService {
     }
 
     /// confirm_forgot_password → ConfirmForgotPassword.
-    public func confirmForgotPassword(_ r: ConfirmForgotPasswordRequest,
+    public func confirmForgotPassword(_ r: Wire.ConfirmForgotPasswordRequest,
                                       context: RequestContext) -> MethodReply<ConfirmForgotPasswordResponse> {
         cognito.start(context, username: r.username, violations: CognitoValidation.confirmForgotPassword(r),
                       secrets: [r.code, r.newPassword]) { call in
-            var payload = call.userPayload(username: r.username)
-            payload["ConfirmationCode"] = r.code
-            payload["Password"] = r.newPassword
-            switch await call.invoke(.confirmForgotPassword, payload) {
+            let input = CognitoIdentity.ConfirmForgotPasswordRequest(
+                clientId: call.clientID, username: r.username, confirmationCode: r.code, password: r.newPassword,
+                secretHash: call.secretHash)
+            switch await call.call(CognitoOperations.ConfirmForgotPassword.self, input) {
             case .success: return .success(ConfirmForgotPasswordResponse())
             case .failure(let failure): return call.failure(failure)
             }

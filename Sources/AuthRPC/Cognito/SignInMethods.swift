@@ -1,3 +1,4 @@
+import CognitoIdentity
 import Wire
 
 // Sign-in RPCs (SPEC §4/§5).
@@ -8,10 +9,8 @@ extension AuthRPCService {
         cognito.start(context, username: r.username, violations: CognitoValidation.authenticate(r), secrets: [r.password]) { call in
             var parameters = ["USERNAME": r.username, "PASSWORD": r.password]
             parameters["SECRET_HASH"] = call.secretHash
-            var payload = ["ClientId": call.clientID] as [String: Any]
-            payload["AuthFlow"] = "USER_PASSWORD_AUTH"
-            payload["AuthParameters"] = parameters
-            return await call.authenticationReply(.initiateAuth, payload, path: .password)
+            let input = InitiateAuthRequest(authFlow: "USER_PASSWORD_AUTH", authParameters: parameters, clientId: call.clientID)
+            return await call.authenticationReply(CognitoOperations.InitiateAuth.self, input, path: .password)
         }
     }
 
@@ -24,11 +23,9 @@ extension AuthRPCService {
             var responses = r.responses
             responses["USERNAME"] = r.username
             responses["SECRET_HASH"] = call.secretHash
-            var payload = ["ClientId": call.clientID] as [String: Any]
-            payload["ChallengeName"] = r.challengeName
-            payload["Session"] = r.session
-            payload["ChallengeResponses"] = responses
-            return await call.authenticationReply(.respondToAuthChallenge, payload, path: .challenge)
+            let input = RespondToAuthChallengeRequest(challengeName: r.challengeName, challengeResponses: responses,
+                                                      clientId: call.clientID, session: r.session)
+            return await call.authenticationReply(CognitoOperations.RespondToAuthChallenge.self, input, path: .challenge)
         }
     }
 
@@ -38,17 +35,15 @@ extension AuthRPCService {
         return cognito.start(context, username: r.username, violations: violations, secrets: [r.refreshToken]) { call in
             var parameters = ["REFRESH_TOKEN": r.refreshToken]
             parameters["SECRET_HASH"] = call.secretHash
-            var payload = ["ClientId": call.clientID] as [String: Any]
-            payload["AuthFlow"] = "REFRESH_TOKEN_AUTH"
-            payload["AuthParameters"] = parameters
-            return await call.authenticationReply(.initiateAuth, payload, path: .refresh)
+            let input = InitiateAuthRequest(authFlow: "REFRESH_TOKEN_AUTH", authParameters: parameters, clientId: call.clientID)
+            return await call.authenticationReply(CognitoOperations.InitiateAuth.self, input, path: .refresh)
         }
     }
 
     /// sign_out → GlobalSignOut: revokes every refresh token of the user.
     public func signOut(_ r: SignOutRequest, context: RequestContext) -> MethodReply<SignOutResponse> {
         cognito.start(context, username: "", violations: CognitoValidation.signOut(r), secrets: [r.accessToken]) { call in
-            switch await call.invoke(.globalSignOut, ["AccessToken": r.accessToken]) {
+            switch await call.call(CognitoOperations.GlobalSignOut.self, GlobalSignOutRequest(accessToken: r.accessToken)) {
             case .success: return .success(SignOutResponse())
             case .failure(let failure): return call.failure(failure)
             }
@@ -58,11 +53,12 @@ extension AuthRPCService {
 
 extension CognitoCall {
     /// Calls an operation that answers `AuthenticationResult` or a challenge.
-    func authenticationReply(_ operation: CognitoOperation, _ payload: [String: Any],
-                             path: SignInPath) async -> MethodResult<AuthenticateResponse> {
-        switch await invoke(operation, payload) {
-        case .success(let json):
-            guard let reply = CognitoReplies.authenticate(json) else {
+    func authenticationReply<Operation: CognitoOperation>(
+        _ operation: Operation.Type, _ input: Operation.Input, path: SignInPath
+    ) async -> MethodResult<AuthenticateResponse> where Operation.Output == AuthenticationResponse {
+        switch await call(operation, input) {
+        case .success(let answer):
+            guard let reply = CognitoReplies.authenticate(answer) else {
                 return unexpected(operation, "neither AuthenticationResult nor ChallengeName")
             }
             return .success(reply)

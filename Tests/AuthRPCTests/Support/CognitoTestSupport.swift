@@ -1,3 +1,4 @@
+@testable import CognitoIdentity
 @testable import CurlHTTP
 @testable import TokenVerification
 @testable import AuthRPC
