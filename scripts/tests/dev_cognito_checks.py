@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Self-test of scripts/dev_cognito.py and a re-check of the moto facts that
-docs/DEV_COGNITO.md states (run it again after changing the pinned moto version).
-
-    python3 scripts/dev_cognito_check.py        # prints one line per check, exits 1 on a failure
+"""The checks of scripts/dev_cognito.py and of the moto facts that docs/DEV_COGNITO.md
+states, run by test_dev_cognito.py (pytest; part of scripts/test). Each check prints
+one line and records a failure in `failures`; the tests assert none was recorded.
 
 Starts `dev_cognito.py serve --port 0 --quiet`, waits for its env file, signs in the
 demo user with boto3, provisions twice more (everything reused), runs the admin ops,
@@ -27,7 +26,7 @@ import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOOL = os.path.join(HERE, "dev_cognito.py")
+TOOL = os.path.join(HERE, "..", "dev_cognito.py")
 TARGET = "AWSCognitoIdentityProviderService."
 failures: list[str] = []
 
@@ -426,36 +425,3 @@ def check_unsigned_api(env: dict[str, str]) -> None:
     resp.read()
     check(resp.status == 200 and resp.getheader("Content-Type") == "application/xml",
           "no X-Amz-Target: moto answers as S3 (200 application/xml)", resp.status)
-
-
-def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        env_file = os.path.join(tmp, "sub", "cognito.env")
-        proc, env = start_server(env_file)
-        port = urllib.parse.urlparse(env["COGNITO_ENDPOINT"]).port
-        try:
-            check_env_file(env_file, env)
-            check_tokens(env)
-            check_provision_and_admin(env, tmp)
-            check_unsigned_api(env)
-        finally:
-            stop_server(proc, signal.SIGTERM, env_file, port, "SIGTERM")
-
-        proc, env = start_server(env_file)
-        stop_server(proc, signal.SIGINT, env_file,
-                    urllib.parse.urlparse(env["COGNITO_ENDPOINT"]).port, "SIGINT")
-
-        r = run_tool("serve", "--host", "0.0.0.0", "--env-file", env_file)
-        check(r.returncode == 2 and "loopback" in r.stderr, "serve refuses a non-loopback host (exit 2)", r.stderr)
-        with socket.socket() as busy:
-            busy.bind(("127.0.0.1", 0))
-            busy.listen()
-            r = run_tool("serve", "--port", str(busy.getsockname()[1]), "--env-file", env_file)
-        check(r.returncode == 1 and "cannot listen" in r.stderr, "serve on a busy port fails fast (exit 1)", r.stderr)
-
-    print(f"\n{len(failures)} failure(s)" if failures else "\nall checks passed")
-    return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
