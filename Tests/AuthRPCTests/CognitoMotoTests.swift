@@ -31,7 +31,7 @@ final class CognitoMotoTests: XCTestCase {
         harness = CognitoHarness(endpoint: moto.endpoint, clientID: moto.clientID, region: moto.region)
     }
 
-    /// SPEC §5 / issue 4: no password, token, code, session, secret or SECRET_HASH in any log line.
+    /// SPEC §5: no password, token, code, session, secret or SECRET_HASH in any log line.
     override func tearDown() {
         if let harness {
             let lines = harness.logs.all

@@ -11,7 +11,7 @@ import Wire
 import XCTest
 
 /// The whole service as clients see it: the application's method table on a real
-/// server, over TCP, against a real moto (issues 3 and 4 end to end).
+/// server, over TCP, against a real moto (token verification and the account RPCs end to end).
 final class EndToEndTests: XCTestCase {
     private var moto: MotoServer!
     private var server: TestServer!
