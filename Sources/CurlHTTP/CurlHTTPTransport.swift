@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// `HTTPTransport` on libcurl's multi interface (SPEC §1, §5).
 ///
@@ -62,11 +63,11 @@ public final class CurlHTTPTransport: HTTPTransport {
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// One call in flight. Its mutable state is touched only on the loop thread
-/// (callbacks included), except `cancelled`, which is guarded by the loop's lock.
+/// (callbacks included), except `cancelled`, which is guarded by the loop's queue mutex.
 private final class Transfer: @unchecked Sendable {
     let request: HTTPRequest
     var continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>?
-    var cancelled = false  // under CurlMultiLoop.lock
+    var cancelled = false  // under CurlMultiLoop.queue
     var handle: EasyHandle?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var body: [UInt8] = []
@@ -107,11 +108,13 @@ private final class EasyHandle {
 
 /// The multi handle and the thread that drives it.
 private final class CurlMultiLoop: @unchecked Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var submitted: [Transfer] = []
-    private var cancelRequests: [Transfer] = []
-    private var stopping = false
+    /// What other threads hand the loop thread.
+    private struct Queue {
+        var submitted: [Transfer] = []
+        var cancelRequests: [Transfer] = []
+        var stopping = false
+    }
+    private let queue = Mutex(Queue())
 
     private let multi: UnsafeMutableRawPointer
     private let exited = DispatchSemaphore(value: 0)
@@ -129,14 +132,15 @@ private final class CurlMultiLoop: @unchecked Sendable {
         thread.start()
     }
 
-    // `curl_multi_wakeup` is called only under `lock` and only while `stopping` is
+    // `curl_multi_wakeup` is called only under `queue` and only while `stopping` is
     // false (or in the section that sets it): once the loop thread has seen
     // `stopping`, nobody can touch the multi handle again, so freeing it is safe.
 
     func submit(_ transfer: Transfer) {
-        let accepted = lock.withLock { () -> Bool in
-            if stopping { return false }
-            submitted.append(transfer)
+        let multi = self.multi
+        let accepted = queue.withLock { q -> Bool in
+            if q.stopping { return false }
+            q.submitted.append(transfer)
             curl_multi_wakeup(multi)
             return true
         }
@@ -144,18 +148,20 @@ private final class CurlMultiLoop: @unchecked Sendable {
     }
 
     func cancel(_ transfer: Transfer) {
-        lock.withLock {
-            if stopping { return }
+        let multi = self.multi
+        queue.withLock { q in
+            if q.stopping { return }
             transfer.cancelled = true
-            cancelRequests.append(transfer)
+            q.cancelRequests.append(transfer)
             curl_multi_wakeup(multi)
         }
     }
 
     func shutdown() {
-        let wait = lock.withLock { () -> Bool in
-            if stopping { return false }
-            stopping = true
+        let multi = self.multi
+        let wait = queue.withLock { q -> Bool in
+            if q.stopping { return false }
+            q.stopping = true
             curl_multi_wakeup(multi)
             return true
         }
@@ -167,9 +173,9 @@ private final class CurlMultiLoop: @unchecked Sendable {
     private func run() {
         var running: Int32 = 0
         while true {
-            let (new, cancels, stop) = lock.withLock { () -> ([Transfer], [Transfer], Bool) in
-                defer { submitted.removeAll(); cancelRequests.removeAll() }
-                return (submitted, cancelRequests, stopping)
+            let (new, cancels, stop) = queue.withLock { q -> ([Transfer], [Transfer], Bool) in
+                defer { q.submitted.removeAll(); q.cancelRequests.removeAll() }
+                return (q.submitted, q.cancelRequests, q.stopping)
             }
             if stop {
                 // `stopping` went up before these reached the queue's end; nobody can add more.
@@ -189,7 +195,7 @@ private final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func start(_ transfer: Transfer) {
-        let cancelled = lock.withLock { transfer.cancelled }
+        let cancelled = queue.withLock { _ in transfer.cancelled }
         if cancelled { return transfer.finish(.failure(.transport("cancelled"))) }
         guard let handle = idle.popLast() ?? EasyHandle() else {
             return transfer.finish(.failure(.transport("curl_easy_init failed")))
