@@ -5,6 +5,9 @@ import Wire
 /// are missing, unknown, or not built yet).
 public struct Dispatcher: Sendable {
     private var handlers: [(any MethodHandler)?] = Array(repeating: nil, count: Method.allCases.count)
+    /// The connection this dispatcher serves; the server binds a copy to each
+    /// connection (`bound(to:)`), so every request knows its peer and caller (SPEC §8).
+    public private(set) var connection = ConnectionInfo()
 
     public init() {}
 
@@ -15,6 +18,13 @@ public struct Dispatcher: Sendable {
     public subscript(method: Method) -> (any MethodHandler)? {
         get { handlers[method.rawValue] }
         set { handlers[method.rawValue] = newValue }
+    }
+
+    /// This table, serving requests of `connection`.
+    public func bound(to connection: ConnectionInfo) -> Dispatcher {
+        var copy = self
+        copy.connection = connection
+        return copy
     }
 
     public func dispatch(_ request: Request, on eventLoop: any EventLoop) -> Reply {
@@ -30,6 +40,6 @@ public struct Dispatcher: Sendable {
             return .now(.failure(id: request.id, .unimplemented, errorType: "NotImplemented",
                                  message: "\(body.methodName) is not implemented by this server yet"))
         }
-        return handler.handle(request, on: eventLoop)
+        return handler.handle(request, connection: connection, on: eventLoop)
     }
 }

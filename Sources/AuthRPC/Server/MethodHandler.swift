@@ -14,4 +14,13 @@ public enum Reply: Sendable {
 /// block it: slow work goes elsewhere and comes back as `.later`.
 public protocol MethodHandler: Sendable {
     func handle(_ request: Request, on eventLoop: any EventLoop) -> Reply
+    /// The same, for a handler that needs to know which connection asked (its peer, or
+    /// the mTLS caller). The dispatcher calls this one; by default it is `handle(_:on:)`.
+    func handle(_ request: Request, connection: ConnectionInfo, on eventLoop: any EventLoop) -> Reply
+}
+
+extension MethodHandler {
+    public func handle(_ request: Request, connection: ConnectionInfo, on eventLoop: any EventLoop) -> Reply {
+        handle(request, on: eventLoop)
+    }
 }
