@@ -70,7 +70,7 @@ final class ServerTLSHandler: ChannelInboundHandler, RemovableChannelHandler {
             // NIOSSLHandler closes the connection after a failed handshake; what is left
             // is to say why, once per kind and second, not once per connection.
             let failure = HandshakeFailure(error)
-            warnings.warn("TLS handshake failed", level: .info, kind: failure.kind, metadata: [
+            warnings.warn("TLS handshake failed", level: failure.level, kind: failure.kind, metadata: [
                 "peer": "\(ConnectionInfo(peer: context.channel.remoteAddress).peerDescription)",
                 "why": "\(failure.explanation)", "reason": "\(failure.reasons.joined(separator: ","))"])
             context.close(promise: nil)
@@ -121,6 +121,16 @@ struct HandshakeFailure {
     var kind: String
     var explanation: String
     var reasons: [String]
+
+    /// A client that is misconfigured is worth a warning; one that connects and leaves
+    /// (a TCP health check, a port scan) only at debug.
+    var level: Logger.Level {
+        switch kind {
+        case "eof": .debug
+        case "other": .info
+        default: .warning
+        }
+    }
 
     init(_ error: any Error) {
         reasons = TLSErrorReason.reasons(of: error)
