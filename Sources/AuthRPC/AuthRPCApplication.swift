@@ -14,15 +14,20 @@ public final class AuthRPCApplication: Sendable {
     public let server: AuthRPCServer
     /// Every pool's signing keys; a `Service` that fetches at start and refreshes in the background.
     public let keys: JWKSRegistry
+    /// The listener's TLS context when TLS is configured, kept current by a `TLSReloader`.
+    public let tls: ServerTLS?
     private let group: MultiThreadedEventLoopGroup
     /// One libcurl transport for the process: Cognito calls and JWKS fetches share its connections.
     private let transport: CurlHTTPTransport
     private let logger: Logger
     private let reloads: HangupReloads
 
-    public init(config: ServiceConfig, logger: Logger) {
+    /// Reads the TLS files when TLS is configured: a bad one is a `ConfigError`, as a bad
+    /// setting is (SPEC §7).
+    public init(config: ServiceConfig, logger: Logger) throws(ConfigError) {
         self.config = config
         self.logger = logger
+        self.tls = try config.tls.map { settings throws(ConfigError) in try ServerTLS(settings: settings, logger: logger) }
         let threads = config.threads > 0 ? config.threads : System.coreCount
         // LoopTicks lets connections that flood a loop take turns with the others.
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads, metricsDelegate: LoopTicks())
@@ -34,9 +39,10 @@ public final class AuthRPCApplication: Sendable {
         }
         self.server = AuthRPCServer(config: config, dispatcher: dispatcher,
                                     interceptors: Self.interceptors(config: config, policy: gate, logger: logger),
-                                    group: group, logger: logger)
+                                    group: group, logger: logger, tls: tls)
         var reloads: [(name: String, run: HangupReloads.Reload)] = []
         if let gate { reloads.append(("caller policy", { gate.reload() })) }
+        if let tls = self.tls { reloads.append(("TLS certificate and key", { tls.reload(force: true, reason: "SIGHUP") })) }
         self.reloads = HangupReloads(reloads, logger: logger)
     }
 
@@ -71,9 +77,19 @@ public final class AuthRPCApplication: Sendable {
     /// Serves until SIGTERM or SIGINT, drains in-flight work (SPEC §3), then returns.
     /// The server starts at once; Health says not-ready until the first keys arrive.
     public func run() async throws {
+        if config.tls == nil && config.allowPlaintext && !ServiceConfig.isLoopback(config.listenHost) {
+            logger.warning("serving PLAINTEXT on a non-loopback address: tokens and passwords cross the network readable",
+                           metadata: ["listen": "\(config.listenHost):\(config.listenPort)",
+                                      "because": "\(ServiceConfig.Key.allowPlaintext)=1"])
+        }
+        // Shut down in reverse: the server drains first, then the reloaders and the key refresh stop.
+        // SIGHUP is trapped once, by `reloads`, which also reloads TLS; `TLSReloader` polls the files.
+        var members: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: keys), .init(service: reloads)]
+        if let tls { members.append(.init(service: TLSReloader(tls: tls, trapSIGHUP: false))) }
+        members.append(.init(service: server))
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: keys), .init(service: server), .init(service: reloads)],
+                services: members,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()

@@ -11,4 +11,21 @@ public enum AuthRPCClientError: Error, Sendable, Equatable {
     case malformedResponse
     /// Two calls in flight used the same id.
     case duplicateID(UInt64)
+    /// TLS with the server failed: the handshake, or the server refusing this client.
+    case tls(TLSFailure)
+    /// The TLS settings cannot be used (a file missing or not PEM, a key without a certificate).
+    case tlsSetup(String)
+}
+
+extension AuthRPCClientError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .connectionClosed: "the connection closed before the answer arrived"
+        case .connectionError(let response): "the server could not read a request: \(response.status) \(response.errorType): \(response.message)"
+        case .malformedResponse: "the server sent bytes that are not an authrpc Response"
+        case .duplicateID(let id): "request id \(id) is already in flight on this connection"
+        case .tls(let failure): "TLS: \(failure)"
+        case .tlsSetup(let message): "TLS setup: \(message)"
+        }
+    }
 }

@@ -32,6 +32,14 @@ final class ClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .frame(let bytes) = unwrapInboundIn(data) else {
+            // A TLS alert record (0x15 0x03 …) read as a length: this port speaks TLS.
+            if case .tooLarge(let declared) = unwrapInboundIn(data), declared >> 16 == 0x1503 {
+                failAll(AuthRPCClientError.tls(TLSFailure(
+                    kind: .serverRequiresTLS, message: "the server speaks TLS on this port: connect with TLS (--tls-ca)",
+                    reason: "plaintext request answered by a TLS alert")))
+                context.close(promise: nil)
+                return
+            }
             failAll(AuthRPCClientError.malformedResponse)
             context.close(promise: nil)
             return

@@ -2,6 +2,9 @@ import NIOCore
 import Synchronization
 import Wire
 
+/// Tells a load connection to begin sending (every connection is set up by then).
+struct StartLoad {}
+
 /// Tells a load connection the run is over.
 struct StopLoad {}
 
@@ -50,7 +53,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         started.reserveCapacity(settings.depth * 2)
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    private func start(context: ChannelHandlerContext) {
         if let interval = settings.intervalNanos {
             openLoopStart = Self.now()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -64,11 +67,14 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             for _ in 0..<settings.depth { sendOne(context: context, startedAt: Self.now()) }
             context.flush()
         }
-        context.fireChannelActive()
     }
 
-    /// Stop sending (on `StopLoad`); the connection closes once every outstanding request is answered.
+    /// Start sending (on `StartLoad`); stop (on `StopLoad`), and close once every
+    /// outstanding request is answered.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is StartLoad, context.channel.isActive {
+            return start(context: context)
+        }
         guard event is StopLoad else { return context.fireUserInboundEventTriggered(event) }
         stopping = true
         ticker?.cancel()

@@ -1,3 +1,4 @@
+import AuthRPCClient
 import Foundation
 import Histogram
 import NIOCore
@@ -25,30 +26,54 @@ public enum LoadGenerator {
             (0..<plan.connections).map { limit / plan.connections + ($0 < limit % plan.connections ? 1 : 0) }
         }
 
+        // Every connection is set up (and its TLS handshake done) before any sends, so
+        // the figures are those of established connections.
         var channels: [any Channel] = []
         var finishedFutures: [EventLoopFuture<Void>] = []
-        let began = ContinuousClock.now
         for index in 0..<plan.connections {
             let loop = loops[index % loops.count]
             let stats = statsByLoop[ObjectIdentifier(loop)]!
             let finished = loop.makePromise(of: Void.self)
+            let ready = loop.makePromise(of: Void.self)
             let settings = LoadConnectionHandler.Settings(
                 templates: plan.templates, firstTemplate: index * 7919, depth: plan.depth,
                 intervalNanos: perConnectionInterval, quota: quotas?[index])
-            let channel = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: 16 << 20)))
-                        try channel.pipeline.syncOperations.addHandler(
-                            LoadConnectionHandler(settings: settings, stats: stats, progress: progress, finished: finished))
+            let tls = plan.tls, host = plan.host
+            let channel: any Channel
+            do {
+                channel = try await ClientBootstrap(group: loop)
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let sync = channel.pipeline.syncOperations
+                            if let tls {
+                                try sync.addHandlers(tls.makeHandlers(host: host, ready: ready, handshakeTimeout: .seconds(10)))
+                            } else {
+                                ready.succeed()
+                            }
+                            try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: 16 << 20)))
+                            try sync.addHandler(
+                                LoadConnectionHandler(settings: settings, stats: stats, progress: progress, finished: finished))
+                        }
                     }
-                }
-                .connect(host: plan.host, port: plan.port).get()
+                    .connect(host: plan.host, port: plan.port).get()
+            } catch {
+                ready.fail(error)
+                finished.succeed(())
+                for channel in channels { channel.close(promise: nil) }
+                throw error
+            }
             channels.append(channel)
             finishedFutures.append(finished.futureResult)
+            do {
+                try await ready.futureResult.get()
+            } catch {
+                for channel in channels { channel.close(promise: nil) }
+                throw error
+            }
         }
+        let began = ContinuousClock.now
+        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartLoad()) }
 
         let reporter = plan.progress ? Task { await reportProgress(progress, began: began) } : nil
         if plan.requestLimit == nil {

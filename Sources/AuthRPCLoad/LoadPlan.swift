@@ -1,3 +1,5 @@
+import AuthRPCClient
+
 /// What `authrpc bench verify` should do.
 public struct LoadPlan: Sendable {
     public var host = "127.0.0.1"
@@ -17,6 +19,8 @@ public struct LoadPlan: Sendable {
     public var templates: [RequestTemplate] = []
     /// Print a progress line to standard error once a second.
     public var progress = true
+    /// Connect over TLS with this context. The handshakes happen before the clock starts.
+    public var tls: ClientTLS?
 
     public init() {}
 }

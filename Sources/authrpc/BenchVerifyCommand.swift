@@ -30,6 +30,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
     @Option(help: "token_use to ask for: any, id or access.") var use: TokenUse = .any
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
+    @OptionGroup var tls: TLSOptions
 
     func run() async throws {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
@@ -45,7 +46,8 @@ struct BenchVerifyCommand: AsyncParsableCommand {
         plan.requestLimit = requests
         plan.rate = rate
         plan.progress = !quiet
-        plan.templates = try await templates(host: host, port: port)
+        plan.tls = try tls.makeClientTLS()
+        plan.templates = try await templates(host: host, port: port, clientTLS: plan.tls)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let report = try await LoadGenerator.run(plan, group: group)
@@ -53,7 +55,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
         print(json ? report.json : report.text)
     }
 
-    private func templates(host: String, port: Int) async throws -> [RequestTemplate] {
+    private func templates(host: String, port: Int, clientTLS: ClientTLS?) async throws -> [RequestTemplate] {
         func template(_ label: String, _ token: String) throws -> RequestTemplate {
             do {
                 return try RequestTemplate(label: label, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: use)))
@@ -84,14 +86,14 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             default: list.append(try template("valid", minted.valid(i)))
             }
         }
-        try await waitUntilServerTrusts(minted.valid(mint), host: host, port: port)
+        try await waitUntilServerTrusts(minted.valid(mint), host: host, port: port, clientTLS: clientTLS)
         return list
     }
 
     /// The server learns the new key on its next JWKS fetch (an unknown kid triggers one,
     /// at most once per AUTHRPC_JWKS_MIN_REFRESH_S); wait for that before measuring.
-    private func waitUntilServerTrusts(_ token: String, host: String, port: Int) async throws {
-        let connection = try await AuthRPCConnection.connect(host: host, port: port)
+    private func waitUntilServerTrusts(_ token: String, host: String, port: Int, clientTLS: ClientTLS?) async throws {
+        let connection = try await AuthRPCConnection.connect(host: host, port: port, tls: clientTLS)
         defer { Task { await connection.close() } }
         let end = ContinuousClock.now + .seconds(60)
         while true {

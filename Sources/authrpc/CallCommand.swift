@@ -12,6 +12,8 @@ struct CallOptions: ParsableArguments {
     @Option(help: "Deadline in milliseconds, 0 for none.")
     var deadlineMs: UInt32 = 10_000
 
+    @OptionGroup var tls: TLSOptions
+
     /// Sends one request, prints the answer as JSON, and fails the command when the
     /// answer is not OK, so scripts can test the exit code.
     func call(_ body: Request.Body) async throws {
@@ -19,8 +21,17 @@ struct CallOptions: ParsableArguments {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
             throw ValidationError("--address must be HOST:PORT")
         }
-        let connection = try await AuthRPCConnection.connect(host: String(text[..<colon]), port: port)
-        let response = try await connection.call(body, deadlineMs: deadlineMs)
+        let clientTLS = try tls.makeClientTLS()
+        let connection: AuthRPCConnection
+        let response: Response
+        do {
+            connection = try await AuthRPCConnection.connect(host: String(text[..<colon]), port: port, tls: clientTLS)
+            response = try await connection.call(body, deadlineMs: deadlineMs)
+        } catch let error as AuthRPCClientError {
+            // TLS refusals and the like: one readable line, not a dump of the error value.
+            FileHandle.standardError.write(Data("authrpc: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         await connection.close()
         print(response.json.rendered())
         if response.status != .ok { throw ExitCode(1) }

@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Cognito whole-call timeout in ms (\(Key.cognitoTimeout), default 10000).") var cognitoTimeoutMs: String?
     @Option(help: "Event-loop threads, 0 = one per core (\(Key.threads), default 0).") var threads: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (\(Key.logLevel), default info).") var logLevel: String?
+    @Option(name: .customLong("tls-cert"), help: "Server certificate chain, PEM; with --tls-key serves TLS 1.3 (\(Key.tlsCert)).") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "The certificate's private key, PEM (\(Key.tlsKey)).") var tlsKey: String?
+    @Option(name: .customLong("tls-client-ca"), help: "CA whose client certificates are required: mTLS (\(Key.tlsClientCA)).") var tlsClientCA: String?
+    @Option(name: .customLong("tls-handshake-timeout"), help: "Seconds a TLS handshake may take (\(Key.tlsHandshakeTimeout), default 10).") var tlsHandshakeTimeout: String?
+    @Option(name: .customLong("tls-reload-check"), help: "Seconds between checks of the TLS files for changes (\(Key.tlsReloadCheck), default 5).") var tlsReloadCheck: String?
+    @Option(name: .customLong("allow-plaintext"), help: "1 to serve plaintext on a non-loopback address (\(Key.allowPlaintext)); never needed on loopback.") var allowPlaintext: String?
 
     /// The flags given, under their environment variable names.
     private var overrides: [String: String] {
@@ -51,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
             (Key.verifyCacheEntries, verifyCacheEntries), (Key.cognitoMaxInFlight, cognitoMaxInflight),
             (Key.cognitoConnectTimeout, cognitoConnectTimeoutMs), (Key.cognitoTimeout, cognitoTimeoutMs),
             (Key.threads, threads), (Key.logLevel, logLevel),
+            (Key.tlsCert, tlsCert), (Key.tlsKey, tlsKey), (Key.tlsClientCA, tlsClientCA),
+            (Key.tlsHandshakeTimeout, tlsHandshakeTimeout), (Key.tlsReloadCheck, tlsReloadCheck),
+            (Key.allowPlaintext, allowPlaintext),
         ]
         var result: [String: String] = [:]
         for case let (key, value?) in pairs { result[key] = value }
@@ -78,6 +87,13 @@ struct ServeCommand: AsyncParsableCommand {
             "pools": "\(config.pools.map(\.issuer).joined(separator: ","))",
             "client_secret": "\(config.clientSecret == nil ? "unset" : "set")",
         ])
-        try await AuthRPCApplication(config: config, logger: logger).run()
+        let application: AuthRPCApplication
+        do {
+            application = try AuthRPCApplication(config: config, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("authrpc: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG: a TLS file that does not load is a bad setting
+        }
+        try await application.run()
     }
 }

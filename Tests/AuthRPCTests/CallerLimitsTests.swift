@@ -48,8 +48,8 @@ final class CallerLimitsTests: XCTestCase {
 
     func testANewCallerAlwaysFindsRoomInTheCognitoBudget() {
         let share = CognitoShare(budget: 16)
-        let noisy = CallerKey(ConnectionInfo(callerIdentity: "spiffe://t/noisy"))
-        let quiet = CallerKey(ConnectionInfo(callerIdentity: "spiffe://t/quiet"))
+        let noisy = CallerKey(ConnectionInfo(isTLS: true, caller: CallerIdentity(name: "spiffe://t/noisy", source: .uriSAN)))
+        let quiet = CallerKey(ConnectionInfo(isTLS: true, caller: CallerIdentity(name: "spiffe://t/quiet", source: .uriSAN)))
         var held = 0
         while share.enter(noisy) { held += 1 }
         XCTAssertEqual(held, 14, "alone, all but the reserve (16 / 8)")

@@ -80,8 +80,8 @@ final class CallerPolicyTests: XCTestCase {
         let gate = CallerPolicyGate(policy: try policy(Self.typical), audit: audit.logger(label: "audit"),
                                     logger: Logger(label: "test"))
         let orders = ConnectionInfo(peer: try SocketAddress(ipAddress: "10.0.0.7", port: 41000),
-                                    callerIdentity: Self.orders)
-        let gateway = ConnectionInfo(callerIdentity: Self.gateway)
+                                    isTLS: true, caller: CallerIdentity(name: Self.orders, source: .uriSAN))
+        let gateway = ConnectionInfo(isTLS: true, caller: CallerIdentity(name: Self.gateway, source: .uriSAN))
         func call(_ method: Method, _ connection: ConnectionInfo) -> Call {
             Call(method: method, requestID: 9, connection: connection, started: .now())
         }
@@ -107,7 +107,7 @@ final class CallerPolicyTests: XCTestCase {
         let log = LogCapture()
         let gate = CallerPolicyGate(policy: try CallerPolicy.load(path: file), path: file, audit: log.logger(label: "a"),
                                     logger: log.logger(label: "l"))
-        let orders = ConnectionInfo(callerIdentity: Self.orders)
+        let orders = ConnectionInfo(isTLS: true, caller: CallerIdentity(name: Self.orders, source: .uriSAN))
         let request = Request(id: 1, body: .health(HealthRequest()))
         let verify = Call(method: .verifyToken, requestID: 1, connection: orders, started: .now())
         XCTAssertNil(gate.admit(verify, request: request))

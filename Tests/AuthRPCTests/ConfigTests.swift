@@ -119,6 +119,7 @@ final class ConfigTests: XCTestCase {
         var settings = minimal
         settings["COGNITO_ENDPOINT"] = "http://127.0.0.1:9229"
         settings["AUTHRPC_LISTEN"] = "0.0.0.0:9000"
+        settings["AUTHRPC_ALLOW_PLAINTEXT"] = "1"
         let config = try ServiceConfig.load(from: settings)
         XCTAssertEqual(config.cognitoEndpoint, "http://127.0.0.1:9229/")
         XCTAssertEqual(config.pools[0].jwksURL, "http://127.0.0.1:9229/us-east-1_AbC123/.well-known/jwks.json")
@@ -152,5 +153,58 @@ final class ConfigTests: XCTestCase {
         let config = try ServiceConfig.load(from: settings)
         XCTAssertEqual(config.listenHost, "::1")
         XCTAssertEqual(config.listenPort, 7401)
+    }
+
+    // MARK: SPEC §8 transport security
+
+    func testNonLoopbackPlaintextIsRefusedUnlessAllowed() throws {
+        for host in ["0.0.0.0", "10.1.2.3", "[::]", "[2001:db8::1]", "authrpc.internal"] {
+            var settings = minimal
+            settings["AUTHRPC_LISTEN"] = "\(host):7400"
+            let found = problems(settings)
+            XCTAssertEqual(found.count, 1, "\(host): \(found)")
+            XCTAssertTrue(found.first?.contains("AUTHRPC_ALLOW_PLAINTEXT=1") == true, "\(found)")
+            XCTAssertTrue(found.first?.contains("AUTHRPC_TLS_CERT") == true, "\(found)")
+
+            settings["AUTHRPC_ALLOW_PLAINTEXT"] = "1"
+            XCTAssertTrue(try ServiceConfig.load(from: settings).allowPlaintext)
+        }
+        for host in ["127.0.0.1", "127.8.9.10", "localhost", "[::1]", "[::ffff:127.0.0.1]"] {
+            var settings = minimal
+            settings["AUTHRPC_LISTEN"] = "\(host):7400"
+            XCTAssertEqual(problems(settings), [], host)
+        }
+    }
+
+    func testTLSMakesNonLoopbackListenFine() throws {
+        var settings = minimal
+        settings["AUTHRPC_LISTEN"] = "0.0.0.0:7400"
+        settings["AUTHRPC_TLS_CERT"] = "/etc/authrpc/server.pem"
+        settings["AUTHRPC_TLS_KEY"] = "/etc/authrpc/server.key"
+        settings["AUTHRPC_TLS_CLIENT_CA"] = "/etc/authrpc/clients.pem"
+        settings["AUTHRPC_TLS_HANDSHAKE_TIMEOUT_S"] = "3"
+        let config = try ServiceConfig.load(from: settings)
+        XCTAssertEqual(config.tls?.certificatePath, "/etc/authrpc/server.pem")
+        XCTAssertEqual(config.tls?.keyPath, "/etc/authrpc/server.key")
+        XCTAssertEqual(config.tls?.clientCAPath, "/etc/authrpc/clients.pem")
+        XCTAssertEqual(config.tls?.handshakeTimeout, .seconds(3))
+        XCTAssertEqual(config.tls?.reloadCheckInterval, .seconds(5))
+        XCTAssertNil(try ServiceConfig.load(from: minimal).tls)
+    }
+
+    func testTLSSettingsComeInPairs() {
+        var certOnly = minimal
+        certOnly["AUTHRPC_TLS_CERT"] = "/x.pem"
+        XCTAssertTrue(problems(certOnly).contains { $0.contains("AUTHRPC_TLS_KEY is required") }, "\(problems(certOnly))")
+        var keyOnly = minimal
+        keyOnly["AUTHRPC_TLS_KEY"] = "/x.key"
+        XCTAssertTrue(problems(keyOnly).contains { $0.contains("AUTHRPC_TLS_CERT is required") })
+        var caOnly = minimal
+        caOnly["AUTHRPC_TLS_CLIENT_CA"] = "/ca.pem"
+        XCTAssertTrue(problems(caOnly).contains { $0.contains("AUTHRPC_TLS_CLIENT_CA needs") })
+        var bad = minimal
+        bad["AUTHRPC_ALLOW_PLAINTEXT"] = "maybe"
+        bad["AUTHRPC_TLS_HANDSHAKE_TIMEOUT_S"] = "0"
+        XCTAssertEqual(problems(bad).count, 2, "\(problems(bad))")
     }
 }

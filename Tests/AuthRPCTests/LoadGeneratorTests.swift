@@ -2,7 +2,9 @@ import TokenMinting
 @testable import CurlHTTP
 @testable import TokenVerification
 @testable import AuthRPC
+import AuthRPCClient
 import AuthRPCLoad
+import Logging
 import Foundation
 import NIOPosix
 import Wire
@@ -33,6 +35,48 @@ final class LoadGeneratorTests: XCTestCase {
         return try [valid, valid, valid, expired].map {
             try RequestTemplate(label: "t", body: .verifyToken(VerifyTokenRequest(token: $0)))
         }
+    }
+
+    /// Over TLS (certificates from scripts/dev-certs): the same counts, and handshakes/s.
+    func testClosedLoopOverTLSAndHandshakes() async throws {
+        let certs = try TestCerts()
+        let tls = try ServerTLS(settings: TLSSettings(certificatePath: certs.path("server.pem"), keyPath: certs.path("server.key")),
+                                logger: Logger(label: "load-tls"))
+        let jwks = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID()).json")
+        try DevTokenSigner.jwksJSON([TestKeys.idKey]).write(to: jwks, atomically: true, encoding: .utf8)
+        var config = try ServiceConfig.load(from: [
+            "COGNITO_USER_POOL_ID": TestKeys.poolID, "COGNITO_CLIENT_ID": TestKeys.clientID,
+            "COGNITO_JWKS_URL": jwks.absoluteString,
+        ])
+        config.listenPort = 0
+        let keys = JWKSRegistry(config: config, transport: CurlHTTPTransport())
+        await keys.start()
+        let dispatcher = Dispatcher(service: realService(config: config, keys: keys, transport: CurlHTTPTransport()))
+        let server = try await TestServer.start(dispatcher: dispatcher, tls: tls) { $0 = config }
+
+        var plan = LoadPlan()
+        plan.port = server.port
+        plan.connections = 4
+        plan.depth = 8
+        plan.requestLimit = 2000
+        plan.templates = try templates()
+        plan.progress = false
+        plan.tls = try ClientTLS(ClientTLSSettings(caFile: certs.path("ca.pem")))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let report = try await LoadGenerator.run(plan, group: group)
+        XCTAssertEqual(report.answered, 2000)
+        XCTAssertEqual(report.lost, 0)
+        XCTAssertEqual(report.connectionErrors, 0)
+        XCTAssertEqual(report.outcomes["OK"], 1500)
+
+        let handshakes = await HandshakeLoad.run(host: "127.0.0.1", port: server.port, tls: plan.tls!, concurrency: 4,
+                                                 duration: .milliseconds(500), group: group)
+        XCTAssertGreaterThan(handshakes.handshakes, 10, handshakes.text)
+        XCTAssertEqual(handshakes.failures, 0, handshakes.text)
+        try await group.shutdownGracefully()
+        await server.stop()
+        _ = keys
+        try? FileManager.default.removeItem(at: jwks)
     }
 
     func testFixedCountClosedLoopCountsEveryAnswerOnce() async throws {

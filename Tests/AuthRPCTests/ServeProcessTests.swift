@@ -103,4 +103,70 @@ final class ServeProcessTests: XCTestCase {
         XCTAssertTrue(text.contains("--client-secret"))
         XCTAssertFalse(text.contains("do-not-print-me"))
     }
+
+    // MARK: SPEC §8
+
+    func testNonLoopbackPlaintextListenIsRefusedAtStartUp() async throws {
+        let port = try freePort()
+        let refused = try ServeProcess(environment: env, arguments: ["--listen", "0.0.0.0:\(port)"])
+        let status = await refused.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 78)
+        XCTAssertTrue(refused.stderr.contains("AUTHRPC_ALLOW_PLAINTEXT=1"), refused.stderr)
+
+        var allowed = env
+        allowed["AUTHRPC_ALLOW_PLAINTEXT"] = "1"
+        let serve = try ServeProcess(environment: allowed, arguments: ["--listen", "0.0.0.0:\(port)"])
+        _ = try await waitForHealth(port: port)
+        serve.terminate()
+        _ = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertTrue(serve.stderr.contains("serving PLAINTEXT on a non-loopback address"), serve.stderr)
+    }
+
+    func testUnreadableTLSFileIsAConfigurationError() async throws {
+        var settings = env
+        settings["AUTHRPC_TLS_CERT"] = "/nonexistent/server.pem"
+        settings["AUTHRPC_TLS_KEY"] = "/nonexistent/server.key"
+        let serve = try ServeProcess(environment: settings)
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 78)
+        XCTAssertTrue(serve.stderr.contains("AUTHRPC_TLS_CERT (/nonexistent/server.pem): no such file"), serve.stderr)
+    }
+
+    /// SIGHUP reloads the certificate in the real process (the file check is an hour away),
+    /// and the process keeps serving: SIGHUP no longer ends it.
+    func testSighupReloadsTheCertificate() async throws {
+        let certs = try TestCerts()
+        try certs.makeCA("ca2")
+        try certs.makeLeaf("server2", cn: "localhost", san: "DNS:localhost,IP:127.0.0.1", ca: "ca2")
+        var settings = env
+        settings["AUTHRPC_TLS_CERT"] = certs.path("server.pem")
+        settings["AUTHRPC_TLS_KEY"] = certs.path("server.key")
+        settings["AUTHRPC_TLS_RELOAD_CHECK_S"] = "3600"
+        let serve = try ServeProcess(environment: settings)
+        let first = try ClientTLS(ClientTLSSettings(caFile: certs.path("ca.pem")))
+        let second = try ClientTLS(ClientTLSSettings(caFile: certs.path("ca2.pem")))
+
+        func health(_ tls: ClientTLS, waiting: Duration) async throws -> Response {
+            let end = ContinuousClock.now + waiting
+            while true {
+                do {
+                    let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: serve.port, tls: tls)
+                    defer { Task { await connection.close() } }
+                    return try await connection.call(.health(HealthRequest()))
+                } catch {
+                    if ContinuousClock.now > end { throw error }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+        _ = try await health(first, waiting: .seconds(20))
+        try certs.replace("server", with: "server2")
+        serve.terminate(signal: SIGHUP)
+        _ = try await health(second, waiting: .seconds(10))
+        XCTAssertTrue(serve.process.isRunning)
+        serve.terminate()
+        let status = await serve.waitForExit(timeout: .seconds(15))
+        XCTAssertEqual(status, 0)
+        XCTAssertTrue(serve.stderr.contains("trigger=SIGHUP"), serve.stderr)
+    }
 }

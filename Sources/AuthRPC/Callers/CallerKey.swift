@@ -5,7 +5,7 @@ struct CallerKey: Hashable, Sendable, CustomStringConvertible {
     let text: String
 
     init(_ connection: ConnectionInfo) {
-        if let identity = connection.callerIdentity {
+        if let identity = connection.caller?.name {
             text = identity
         } else if let ip = connection.peer?.ipAddress {
             text = "ip:" + ip

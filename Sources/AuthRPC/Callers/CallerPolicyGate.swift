@@ -45,7 +45,7 @@ public final class CallerPolicyGate: CallInterceptor {
 
     public func admit(_ call: Call, request: Request) -> Response? {
         guard let method = call.method else { return nil }
-        let caller = call.connection.callerIdentity
+        let caller = call.connection.caller?.name
         guard allowedMethods(for: caller) & (1 << UInt32(method.rawValue)) == 0 else { return nil }
         var metadata: Logger.Metadata = ["event": "caller_denied", "method": "\(method.rpcName)",
                                          "caller": "\(caller ?? "-")", "request_id": "\(call.requestID)"]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 
 extension ServiceConfig {
     /// Names of every setting (SPEC §7); `serve` flags override them under the same names.
@@ -29,6 +30,12 @@ extension ServiceConfig {
         public static let cognitoTimeout = "AUTHRPC_COGNITO_TIMEOUT_MS"
         public static let threads = "AUTHRPC_THREADS"
         public static let logLevel = "AUTHRPC_LOG_LEVEL"
+        public static let tlsCert = "AUTHRPC_TLS_CERT"
+        public static let tlsKey = "AUTHRPC_TLS_KEY"
+        public static let tlsClientCA = "AUTHRPC_TLS_CLIENT_CA"
+        public static let tlsHandshakeTimeout = "AUTHRPC_TLS_HANDSHAKE_TIMEOUT_S"
+        public static let tlsReloadCheck = "AUTHRPC_TLS_RELOAD_CHECK_S"
+        public static let allowPlaintext = "AUTHRPC_ALLOW_PLAINTEXT"
     }
 
     /// Builds and validates the configuration from `settings` (the environment with
@@ -37,13 +44,16 @@ extension ServiceConfig {
         var reader = SettingsReader(settings: settings)
         var config = ServiceConfig()
 
+        var listenValid = true
         if let listen = reader.string(Key.listen) {
             if let (host, port) = parseHostPort(listen) {
                 config.listenHost = host; config.listenPort = port
             } else {
+                listenValid = false
                 reader.problem("\(Key.listen) must be HOST:PORT with a port from 0 to 65535 (got \"\(listen)\")")
             }
         }
+        loadTransportSecurity(into: &config, from: &reader, listenValid: listenValid)
 
         let poolIDs = reader.list(Key.userPoolID)
         let defaultRegion = reader.string(Key.region)
@@ -122,6 +132,52 @@ extension ServiceConfig {
 
         if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
         return config
+    }
+
+    /// SPEC §8: TLS files come in pairs, mTLS needs TLS, and plaintext is for loopback
+    /// only unless asked for by name. The files themselves are read when the server
+    /// starts (`ServerTLS`), where a bad one is a configuration error too.
+    private static func loadTransportSecurity(into config: inout ServiceConfig, from reader: inout SettingsReader,
+                                              listenValid: Bool) {
+        let cert = reader.string(Key.tlsCert), key = reader.string(Key.tlsKey), clientCA = reader.string(Key.tlsClientCA)
+        let handshakeTimeout = reader.int(Key.tlsHandshakeTimeout, default: 10, in: 1...300)
+        let reloadCheck = reader.int(Key.tlsReloadCheck, default: 5, in: 1...3600)
+        switch (cert, key) {
+        case let (cert?, key?):
+            var tls = TLSSettings(certificatePath: cert, keyPath: key, clientCAPath: clientCA)
+            tls.handshakeTimeout = .seconds(handshakeTimeout)
+            tls.reloadCheckInterval = .seconds(reloadCheck)
+            config.tls = tls
+        case (_?, nil):
+            reader.problem("\(Key.tlsKey) is required with \(Key.tlsCert) (the certificate's private key, PEM)")
+        case (nil, _?):
+            reader.problem("\(Key.tlsCert) is required with \(Key.tlsKey) (the server certificate, PEM)")
+        case (nil, nil):
+            if clientCA != nil {
+                reader.problem("\(Key.tlsClientCA) needs \(Key.tlsCert) and \(Key.tlsKey): client certificates are part of TLS")
+            }
+        }
+        switch reader.string(Key.allowPlaintext)?.lowercased() {
+        case nil, "0", "false", "no": config.allowPlaintext = false
+        case "1", "true", "yes": config.allowPlaintext = true
+        case let other?: reader.problem("\(Key.allowPlaintext) must be 1 or 0 (got \"\(other)\")")
+        }
+        if listenValid, config.tls == nil, !config.allowPlaintext, !isLoopback(config.listenHost) {
+            reader.problem("\(Key.listen) \(config.listenHost) is not a loopback address, and plaintext is only served on"
+                + " loopback: set \(Key.tlsCert) and \(Key.tlsKey), or \(Key.allowPlaintext)=1 to serve plaintext anyway")
+        }
+    }
+
+    /// `localhost`, 127.0.0.0/8, `::1` and IPv4-mapped 127.x. A wildcard (`0.0.0.0`, `::`)
+    /// or any other name is not: it may be reached from elsewhere.
+    static func isLoopback(_ host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        guard let address = try? SocketAddress(ipAddress: host, port: 0), let text = address.ipAddress else { return false }
+        switch address {
+        case .v4: return text.hasPrefix("127.")
+        case .v6: return text == "::1" || text.lowercased().hasPrefix("::ffff:127.")
+        default: return false
+        }
     }
 
     /// `us-east-1_abc` → `us-east-1`; a bare id without a region part → "" (use the default);

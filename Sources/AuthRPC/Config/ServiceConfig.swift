@@ -5,6 +5,11 @@ import Logging
 public struct ServiceConfig: Sendable {
     public var listenHost = "127.0.0.1"
     public var listenPort = 7400
+    /// TLS on the RPC listener; nil serves plaintext, which only a loopback address may
+    /// do unless `allowPlaintext` (SPEC §8).
+    public var tls: TLSSettings?
+    /// Plaintext on a non-loopback address was asked for explicitly (`AUTHRPC_ALLOW_PLAINTEXT=1`).
+    public var allowPlaintext = false
     public var region = ""
     public var pools: [PoolConfig] = []
     /// Accepted `aud` / `client_id` values; the first is the app client Cognito calls use.

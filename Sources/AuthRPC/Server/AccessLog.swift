@@ -22,7 +22,7 @@ public struct AccessLog: CallInterceptor {
         ]
         if !answer.errorType.isEmpty { metadata["error_type"] = "\(answer.errorType)" }
         if let peer = call.connection.peer { metadata["peer"] = "\(peer)" }
-        if let caller = call.connection.callerIdentity { metadata["caller"] = "\(caller)" }
+        if let caller = call.connection.caller?.name { metadata["caller"] = "\(caller)" }
         logger.debug("access", metadata: metadata)
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import Wire
@@ -22,11 +23,14 @@ public final class AuthRPCServer: Service, Sendable {
     private let buffering: ConnectionBuffering
     private let warnings: RateLimitedWarnings
     private let listener = Mutex<(any Channel)?>(nil)
+    /// TLS on the listener (SPEC §8); nil serves plaintext.
+    private let tls: ServerTLS?
 
     /// `interceptors` see every request before dispatch and after its answer
-    /// (`CallInterceptor`); by default the access log.
+    /// (`CallInterceptor`); by default the access log. `tls` is the listener's TLS
+    /// context, built from `config.tls` (`ServerTLS`); nil serves plaintext.
     public init(config: ServiceConfig, dispatcher: Dispatcher, interceptors: [any CallInterceptor]? = nil,
-                group: any EventLoopGroup, logger: Logger) {
+                group: any EventLoopGroup, logger: Logger, tls: ServerTLS? = nil) {
         self.host = config.listenHost
         self.port = config.listenPort
         self.limits = ConnectionLimits(maxInFlight: config.maxInFlightPerConnection,
@@ -40,6 +44,7 @@ public final class AuthRPCServer: Service, Sendable {
         self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
         self.buffering = ConnectionBuffering(bytes: config.connectionBufferBytes)
         self.warnings = RateLimitedWarnings(logger: logger)
+        self.tls = tls
     }
 
     /// Open connections right now.
@@ -51,7 +56,7 @@ public final class AuthRPCServer: Service, Sendable {
     public func start() async throws -> SocketAddress {
         let dispatcher = self.dispatcher, interceptors = self.interceptors, limits = self.limits
         let logger = self.logger, warnings = self.warnings
-        let connections = self.connections, maxFrameBytes = self.maxFrameBytes
+        let connections = self.connections, maxFrameBytes = self.maxFrameBytes, tls = self.tls
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             // A burst of connections is accepted in a few turns of the loop, not four per
@@ -70,16 +75,33 @@ public final class AuthRPCServer: Service, Sendable {
                     return channel.eventLoop.makeFailedFuture(ConnectionRefused())
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(
-                        dispatcher: dispatcher, interceptors: interceptors, limits: limits,
-                        maxFrameBytes: maxFrameBytes, logger: logger, warnings: warnings))
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "peer"] = "\(ConnectionInfo(peer: channel.remoteAddress).peerDescription)"
+                    let makeConnectionHandler = { (info: ConnectionInfo, logger: Logger) -> ConnectionHandler in
+                        ConnectionHandler(dispatcher: dispatcher, interceptors: interceptors, connection: info,
+                                          limits: limits, maxFrameBytes: maxFrameBytes, logger: logger, warnings: warnings)
+                    }
+                    let sync = channel.pipeline.syncOperations
+                    guard let tls else {
+                        try sync.addHandler(makeConnectionHandler(ConnectionInfo(peer: channel.remoteAddress), connectionLogger))
+                        return
+                    }
+                    // The context as it is now: a reload changes it for later connections only.
+                    let ssl = NIOSSLServerHandler(context: tls.context)
+                    try sync.addHandler(ssl)
+                    try sync.addHandler(ServerTLSHandler(
+                        tls: ssl, requireCaller: tls.requiresClientCertificate,
+                        handshakeTimeout: TimeAmount(tls.settings.handshakeTimeout), logger: connectionLogger,
+                        warnings: warnings, makeRequestHandler: makeConnectionHandler))
                 }
             }
             .bind(host: host, port: port)
             .get()
         listener.withLock { $0 = channel }
         let address = channel.localAddress!
-        logger.info("listening", metadata: ["address": "\(address)"])
+        logger.info("listening", metadata: [
+            "address": "\(address)",
+            "transport": "\(tls == nil ? "plaintext" : tls!.requiresClientCertificate ? "tls1.3+mtls" : "tls1.3")"])
         return address
     }
 

@@ -1,20 +1,6 @@
 import NIOCore
 public import Wire
 
-/// Who is on the other end of a connection, as far as the server knows: the peer's
-/// address now, the TLS caller identity once the listener has one. Made once per
-/// connection, when it becomes active.
-public struct ConnectionInfo: Sendable {
-    public var peer: SocketAddress?
-    /// The caller's identity from its client certificate; nil on plaintext connections.
-    public var callerIdentity: String?
-
-    public init(peer: SocketAddress? = nil, callerIdentity: String? = nil) {
-        self.peer = peer
-        self.callerIdentity = callerIdentity
-    }
-}
-
 /// One request, as the interception point sees it.
 public struct Call: Sendable {
     /// nil when the frame did not decode, or named a body this build does not know.

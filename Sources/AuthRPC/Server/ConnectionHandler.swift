@@ -33,7 +33,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private let warnings: RateLimitedWarnings
 
     /// Who is calling; the interceptors see it with every request.
-    private var connection = ConnectionInfo()
+    private let connection: ConnectionInfo
     /// Requests answered `.later` and not yet answered, by their latch.
     private var pending: [ObjectIdentifier: PendingAnswer] = [:]
     /// Bytes read and not yet handled, framed on demand (SPEC §3). Frames stay here while
@@ -80,8 +80,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// a continuation (`queueContinuation`).
     static let framesPerTurn = 32
 
-    init(dispatcher: Dispatcher, interceptors: CallInterceptors = CallInterceptors([]), limits: ConnectionLimits,
+    init(dispatcher: Dispatcher, interceptors: CallInterceptors = CallInterceptors([]),
+         connection: ConnectionInfo = ConnectionInfo(), limits: ConnectionLimits,
          maxFrameBytes: Int, logger: Logger, warnings: RateLimitedWarnings) {
+        self.connection = connection
         self.input = FrameReader(maxFrameBytes: maxFrameBytes)
         self.dispatcher = dispatcher
         self.interceptors = interceptors
@@ -95,7 +97,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: lifecycle
 
     func channelActive(context: ChannelHandlerContext) {
-        connection.peer = context.channel.remoteAddress
         lastActivity = .now()
         scheduleIdleCheck(context: context, at: lastActivity + limits.idleTimeout)
         context.fireChannelActive()

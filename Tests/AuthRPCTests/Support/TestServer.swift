@@ -15,16 +15,17 @@ struct TestServer {
     private let running: Task<Void, Never>
 
     static func start(dispatcher: Dispatcher, interceptors: [any CallInterceptor]? = nil, threads: Int = 2,
+                      tls: ServerTLS? = nil, logger: Logger? = nil,
                       configure: (inout ServiceConfig) -> Void = { _ in }) async throws -> TestServer {
         var config = ServiceConfig()
         config.listenHost = "127.0.0.1"
         config.listenPort = 0
         configure(&config)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        var logger = Logger(label: "test-server")
-        logger.logLevel = .warning
+        var defaultLogger = Logger(label: "test-server")
+        defaultLogger.logLevel = .warning
         let server = AuthRPCServer(config: config, dispatcher: dispatcher, interceptors: interceptors, group: group,
-                                   logger: logger)
+                                   logger: logger ?? defaultLogger, tls: tls)
         let address = try await server.start()
         let running = Task { await server.waitUntilStopped() }
         return TestServer(server: server, port: address.port!, group: group, running: running)
