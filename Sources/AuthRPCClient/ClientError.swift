@@ -15,6 +15,15 @@ public enum AuthRPCClientError: Error, Sendable, Equatable {
     case tls(TLSFailure)
     /// The TLS settings cannot be used (a file missing or not PEM, a key without a certificate).
     case tlsSetup(String)
+    /// No answer within the call's timeout (the late answer, if any, is dropped).
+    case timedOut
+    /// No address accepted a connection in one round; why each failed.
+    case unreachable(String)
+    /// `AuthRPCClient.close()` was called.
+    case clientClosed
+
+    /// No server could be reached: worth a backoff and another round.
+    var isUnreachable: Bool { if case .unreachable = self { true } else { false } }
 }
 
 extension AuthRPCClientError: CustomStringConvertible {
@@ -26,6 +35,9 @@ extension AuthRPCClientError: CustomStringConvertible {
         case .duplicateID(let id): "request id \(id) is already in flight on this connection"
         case .tls(let failure): "TLS: \(failure)"
         case .tlsSetup(let message): "TLS setup: \(message)"
+        case .timedOut: "no answer within the call's timeout"
+        case .unreachable(let reasons): "cannot connect: \(reasons)"
+        case .clientClosed: "the client is closed"
         }
     }
 }
