@@ -1,0 +1,1 @@
+../../../../../Sources/TokenVerification/Base64URL.swift

@@ -1,0 +1,1 @@
+../../../../../Sources/TokenVerification/JSONReader.swift

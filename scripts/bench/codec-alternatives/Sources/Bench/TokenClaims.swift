@@ -1,0 +1,1 @@
+../../../../../Sources/TokenVerification/TokenClaims.swift
