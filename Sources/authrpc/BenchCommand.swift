@@ -6,5 +6,5 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure authrpc's speed side by side with OpenSSL on the same core.",
         subcommands: [BenchVerifyCommand.self, BenchMintCommand.self, BenchVerifyInProcCommand.self,
-                      BenchCacheMemoryCommand.self, BenchHandshakesCommand.self])
+                      BenchCacheMemoryCommand.self, BenchHandshakesCommand.self, BenchDispatchInProcCommand.self])
 }

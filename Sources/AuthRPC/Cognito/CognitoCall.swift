@@ -124,7 +124,8 @@ extension CognitoClient {
     /// at once (`.now` RESOURCE_EXHAUSTED), then run `work` off the event loop and
     /// answer `.later`.
     func start<Success: Sendable>(_ context: RequestContext, username: String, violations: [String], secrets: [String],
-                        _ work: @escaping @Sendable (CognitoCall) async -> MethodResult<Success>) -> MethodReply<Success> {
+                                  _ work: @escaping @Sendable (CognitoCall) async -> MethodResult<Success>)
+        -> MethodReply<Success> {
         let method = context.method.name
         if !violations.isEmpty {
             logger.debug("request rejected", metadata: [

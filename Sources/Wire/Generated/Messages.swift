@@ -151,7 +151,14 @@ public struct Response: Sendable, Equatable {
     /// nil when the message carried no body, or one this build does not know.
     public var body: Body?
 
-    public init(id: UInt64 = 0, status: Status = .ok, message: String = "", errorType: String = "", retryAfterMs: UInt32 = 0, body: Body? = nil) {
+    public init(
+        id: UInt64 = 0,
+        status: Status = .ok,
+        message: String = "",
+        errorType: String = "",
+        retryAfterMs: UInt32 = 0,
+        body: Body? = nil
+    ) {
         self.id = id
         self.status = status
         self.message = message
@@ -202,7 +209,9 @@ public struct Response: Sendable, Equatable {
             switch self {
             case .verifyToken(let answer): answer
             case .verifyTokenEncoded(let encoded): encoded.response
-            case .health, .register, .confirmRegistration, .resendConfirmationCode, .authenticate, .respondToChallenge, .refreshTokens, .signOut, .forgotPassword, .confirmForgotPassword, .checkGroups: nil
+            case .health, .register, .confirmRegistration, .resendConfirmationCode,
+                 .authenticate, .respondToChallenge, .refreshTokens, .signOut,
+                 .forgotPassword, .confirmForgotPassword, .checkGroups: nil
             }
         }
     }
@@ -226,7 +235,23 @@ public struct Claims: Sendable, Equatable {
     public var originJTI: String
     public var payloadJSON: String
 
-    public init(sub: String = "", username: String = "", email: String = "", emailVerified: Bool = false, groups: [String] = [], tokenUse: TokenUse = .any, clientID: String = "", scopes: [String] = [], issuer: String = "", issuedAt: Int64 = 0, expiresAt: Int64 = 0, authTime: Int64 = 0, jti: String = "", originJTI: String = "", payloadJSON: String = "") {
+    public init(
+        sub: String = "",
+        username: String = "",
+        email: String = "",
+        emailVerified: Bool = false,
+        groups: [String] = [],
+        tokenUse: TokenUse = .any,
+        clientID: String = "",
+        scopes: [String] = [],
+        issuer: String = "",
+        issuedAt: Int64 = 0,
+        expiresAt: Int64 = 0,
+        authTime: Int64 = 0,
+        jti: String = "",
+        originJTI: String = "",
+        payloadJSON: String = ""
+    ) {
         self.sub = sub
         self.username = username
         self.email = email
@@ -253,7 +278,13 @@ public struct Tokens: Sendable, Equatable {
     public var expiresIn: UInt32
     public var tokenType: String
 
-    public init(idToken: String = "", accessToken: String = "", refreshToken: String = "", expiresIn: UInt32 = 0, tokenType: String = "") {
+    public init(
+        idToken: String = "",
+        accessToken: String = "",
+        refreshToken: String = "",
+        expiresIn: UInt32 = 0,
+        tokenType: String = ""
+    ) {
         self.idToken = idToken
         self.accessToken = accessToken
         self.refreshToken = refreshToken
@@ -328,7 +359,12 @@ public struct RegisterRequest: Sendable, Equatable {
     public var email: String
     public var attributes: [String: String]
 
-    public init(username: String = "", password: String = "", email: String = "", attributes: [String: String] = [:]) {
+    public init(
+        username: String = "",
+        password: String = "",
+        email: String = "",
+        attributes: [String: String] = [:]
+    ) {
         self.username = username
         self.password = password
         self.email = email
@@ -412,7 +448,12 @@ public struct RespondToChallengeRequest: Sendable, Equatable {
     public var session: String
     public var responses: [String: String]
 
-    public init(username: String = "", challengeName: String = "", session: String = "", responses: [String: String] = [:]) {
+    public init(
+        username: String = "",
+        challengeName: String = "",
+        session: String = "",
+        responses: [String: String] = [:]
+    ) {
         self.username = username
         self.challengeName = challengeName
         self.session = session
@@ -512,7 +553,13 @@ public struct CheckGroupsRequest: Sendable, Equatable {
     public var requiredGroups: [String]
     public var prohibitedGroups: [String]
 
-    public init(token: String = "", tokenUse: TokenUse = .any, allowedGroups: [String] = [], requiredGroups: [String] = [], prohibitedGroups: [String] = []) {
+    public init(
+        token: String = "",
+        tokenUse: TokenUse = .any,
+        allowedGroups: [String] = [],
+        requiredGroups: [String] = [],
+        prohibitedGroups: [String] = []
+    ) {
         self.token = token
         self.tokenUse = tokenUse
         self.allowedGroups = allowedGroups
