@@ -1,3 +1,4 @@
+import CurlHTTP
 import ArgumentParser
 import AuthRPC
 import Foundation
