@@ -76,8 +76,20 @@ public final class AuthRPCClient: Sendable {
     /// Sends `body` and returns the answer's body; throws `AuthRPCStatusError` for a
     /// non-OK answer and `AuthRPCClientError` when there is none (`.timedOut`,
     /// `.connectionClosed`, `.unreachable`, ...).
+    ///
+    /// An answer `UNAVAILABLE` / `ShuttingDown` means the server did not start the request
+    /// (it is draining the connection: shutting down, or the connection reached its
+    /// maximum age): the call is sent once more on a new connection, within its timeout.
     public func call(_ body: Request.Body, timeout: Duration? = nil) async throws -> Response.Body? {
         let deadline = ContinuousClock.now + (timeout ?? options.timeout)
+        do {
+            return try await attempt(body, before: deadline)
+        } catch let error as AuthRPCStatusError where error.status == .unavailable && error.errorType == "ShuttingDown" {
+            return try await attempt(body, before: deadline)
+        }
+    }
+
+    private func attempt(_ body: Request.Body, before deadline: ContinuousClock.Instant) async throws -> Response.Body? {
         let connection = try await connection(before: deadline)
         let remaining = deadline - .now
         guard remaining > .zero else { throw AuthRPCClientError.timedOut }
@@ -97,7 +109,10 @@ public final class AuthRPCClient: Sendable {
             if !connection.isActive { forget(connection) }
             throw error
         }
-        guard response.status == .ok else { throw AuthRPCStatusError(response) }
+        guard response.status == .ok else {
+            if response.errorType == "ShuttingDown" { forget(connection) }
+            throw AuthRPCStatusError(response)
+        }
         return response.body
     }
 

@@ -24,6 +24,8 @@ public struct ServiceConfig: Sendable {
     /// taken by the client, half for requests read ahead (`ConnectionBuffering`).
     public var connectionBufferBytes = 256 << 10
     public var idleTimeout: Duration = .seconds(300)
+    /// Connections older than this drain and close (SPEC §9); nil: never.
+    public var maxConnectionAge: Duration?
     public var maxConnections = 10000
     public var shutdownGrace: Duration = .seconds(10)
 

@@ -34,7 +34,8 @@ public final class AuthRPCServer: Service, Sendable {
         self.host = config.listenHost
         self.port = config.listenPort
         self.limits = ConnectionLimits(maxInFlight: config.maxInFlightPerConnection,
-                                       idleTimeout: TimeAmount(config.idleTimeout))
+                                       idleTimeout: TimeAmount(config.idleTimeout),
+                                       maxAge: config.maxConnectionAge.map(TimeAmount.init))
         self.maxFrameBytes = config.maxFrameBytes
         self.shutdownGrace = TimeAmount(config.shutdownGrace)
         self.dispatcher = dispatcher

@@ -9,6 +9,9 @@ struct ConnectionLimits: Sendable {
     /// How long a closing connection keeps reading, and discarding, while it waits for
     /// the peer's EOF after our FIN (see `finishClosing`).
     var linger: TimeAmount = .seconds(2)
+    /// After this long a connection drains and closes (`AUTHRPC_MAX_CONNECTION_AGE_S`,
+    /// SPEC §9), so long-lived clients spread over new replicas; nil: never.
+    var maxAge: TimeAmount?
 }
 
 /// One client connection: decodes requests, dispatches them, writes responses as
@@ -67,6 +70,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lingering = false
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    private var ageLimit: Scheduled<Void>?
+    /// The connection reached its maximum age and drains (not the server).
+    private var aged = false
+    private var quietClose: Scheduled<Void>?
     private var lingerEnd: Scheduled<Void>?
 
     /// A batch's answers go to the channel in pieces of about this size, so the water
@@ -99,12 +106,25 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         lastActivity = .now()
         scheduleIdleCheck(context: context, at: lastActivity + limits.idleTimeout)
+        if let maxAge = limits.maxAge {
+            // Old enough: what was asked is answered, later frames get `ShuttingDown` (not
+            // started, so any client may send them again elsewhere), then a clean close.
+            ageLimit = context.eventLoop.assumeIsolated().scheduleTask(in: maxAge) {
+                self.logger.debug("connection reached its maximum age; draining")
+                self.aged = true
+                self.beginDrain(context: context)
+            }
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
+        ageLimit?.cancel()
+        ageLimit = nil
+        quietClose?.cancel()
+        quietClose = nil
         lingerEnd?.cancel()
         lingerEnd = nil
         context.fireChannelInactive()
@@ -112,13 +132,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainEvent {
-            beginDrain(context: context)
+            // The server stops: no more waiting for an aged connection's client to go quiet.
+            aged = false
+            if draining { handleFrames(context: context) } else { beginDrain(context: context) }
         } else if let event = event as? GraceOverEvent {
             answerAllShuttingDown(context: context, tally: event.tally)
         } else if let event = event as? ChannelEvent, event == .inputClosed {
             peerDone = true
+            aged = false
             if lingering {
                 context.close(promise: nil)
+            } else if draining {
+                handleFrames(context: context)
             } else {
                 // The peer has sent all it will; answer what it asked, then close.
                 beginDrain(context: context)
@@ -245,11 +270,37 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if closing { return }
         if !inRead { sendAnswers(context: context) }
         if draining && inFlight == 0 && !input.hasFrame {
-            finishClosing(context: context)
+            if aged {
+                // Keep answering `ShuttingDown` until the client has gone quiet: a client
+                // that sent a request just before our FIN would otherwise see EOF instead
+                // of an answer it can act on.
+                releaseHeldRead(context: context)
+                scheduleQuietClose(context: context)
+            } else {
+                finishClosing(context: context)
+            }
         } else {
             releaseHeldRead(context: context)
         }
     }
+
+    /// Closes an aged connection once nothing has been asked of it for `agedQuiet`.
+    private func scheduleQuietClose(context: ChannelHandlerContext) {
+        guard quietClose == nil else { return }
+        let due = lastActivity + Self.agedQuiet
+        quietClose = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            self.quietClose = nil
+            guard context.channel.isActive, !self.closing else { return }
+            if self.inFlight == 0 && !self.input.hasFrame && NIODeadline.now() >= self.lastActivity + Self.agedQuiet {
+                self.finishClosing(context: context)
+            } else {
+                self.scheduleQuietClose(context: context)
+            }
+        }
+    }
+
+    /// How long an aged connection waits for its client to stop sending before it closes.
+    static let agedQuiet = TimeAmount.milliseconds(200)
 
     /// Goes on with waiting frames in a later turn, after the loop's other waiting
     /// connections and its pending I/O (`LoopFairness`).
