@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, each behind a module map (SPEC §1).
@@ -47,16 +50,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]),
+        // The git commit of the build, recorded by scripts/stamp-build ("unknown" without it).
+        .target(name: "CBuildInfo"),
         // HTTP through libcurl, for Cognito's JSON API and JWKS documents.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         // The service: configuration, server, dispatch, the RPCs, the Cognito client.
         .target(
             name: "AuthRPC",
             dependencies: [
-                "Wire", "TokenVerification", "CurlHTTP",
+                "Wire", "TokenVerification", "CurlHTTP", "CBuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),

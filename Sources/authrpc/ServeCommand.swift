@@ -38,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Cognito whole-call timeout in ms (\(Key.cognitoTimeout), default 10000).") var cognitoTimeoutMs: String?
     @Option(help: "Event-loop threads, 0 = one per core (\(Key.threads), default 0).") var threads: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (\(Key.logLevel), default info).") var logLevel: String?
+    @Option(help: "HOST:PORT of the admin HTTP listener (/metrics, /healthz, /readyz, /version); empty disables it (\(Key.adminListen), default 127.0.0.1:7401).") var adminListen: String?
+    @Option(help: "on or off: count requests for /metrics (\(Key.metrics), default on).") var metrics: String?
 
     /// The flags given, under their environment variable names.
     private var overrides: [String: String] {
@@ -50,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             (Key.jwksMinRefresh, jwksMinRefresh), (Key.jwksRefresh, jwksRefresh), (Key.clockLeeway, clockLeeway),
             (Key.verifyCacheEntries, verifyCacheEntries), (Key.cognitoMaxInFlight, cognitoMaxInflight),
             (Key.cognitoConnectTimeout, cognitoConnectTimeoutMs), (Key.cognitoTimeout, cognitoTimeoutMs),
-            (Key.threads, threads), (Key.logLevel, logLevel),
+            (Key.threads, threads), (Key.logLevel, logLevel), (Key.adminListen, adminListen), (Key.metrics, metrics),
         ]
         var result: [String: String] = [:]
         for case let (key, value?) in pairs { result[key] = value }
@@ -74,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "authrpc")
         logger.info("starting", metadata: [
-            "version": "\(AuthRPCVersion.current)",
+            "version": "\(BuildInfo.version)",
+            "commit": "\(BuildInfo.commit)",
             "pools": "\(config.pools.map(\.issuer).joined(separator: ","))",
             "client_secret": "\(config.clientSecret == nil ? "unset" : "set")",
         ])

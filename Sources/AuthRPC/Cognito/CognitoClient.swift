@@ -5,7 +5,7 @@ import NIOCore
 import Wire
 
 /// The Cognito IDP operations the service calls; none needs AWS credentials (SPEC §5).
-enum CognitoOperation: String, Sendable {
+enum CognitoOperation: String, Sendable, CaseIterable {
     case signUp = "SignUp"
     case confirmSignUp = "ConfirmSignUp"
     case resendConfirmationCode = "ResendConfirmationCode"
@@ -31,6 +31,8 @@ public final class CognitoClient: Sendable {
     let warnings: RateLimitedWarnings
     let limiter: ConcurrencyLimiter
     let retry: RetryPolicy
+    /// Each attempt's outcome and duration, and refusals at the concurrency bound (SPEC §9).
+    let metrics: ServiceMetrics?
 
     /// Cognito answers are small; anything longer is refused (SPEC §5 caps, 1 MiB).
     static let maxResponseBytes = 1 << 20
@@ -38,11 +40,14 @@ public final class CognitoClient: Sendable {
     /// - Parameters:
     ///   - transport: shared with the JWKS fetcher: the application creates one `CurlHTTPTransport`.
     ///   - logger: every line this client writes; never carries a secret.
-    public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger) {
-        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy())
+    ///   - metrics: where calls are counted; nil counts nothing.
+    public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger,
+                            metrics: ServiceMetrics? = nil) {
+        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy(), metrics: metrics)
     }
 
-    init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger, retry: RetryPolicy) {
+    init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger, retry: RetryPolicy,
+         metrics: ServiceMetrics? = nil) {
         endpoint = config.cognitoEndpoint.isEmpty
             ? "https://cognito-idp.\(config.region).amazonaws.com/" : config.cognitoEndpoint
         clientID = config.primaryClientID
@@ -54,6 +59,7 @@ public final class CognitoClient: Sendable {
         self.warnings = RateLimitedWarnings(logger: logger)
         limiter = ConcurrencyLimiter(limit: config.cognitoMaxInFlight)
         self.retry = retry
+        self.metrics = metrics
     }
 
     /// Calls Cognito outstanding right now (for tests and Health-style reporting).
@@ -84,6 +90,7 @@ public final class CognitoClient: Sendable {
             let started = ContinuousClock.now
             let outcome = await attemptOnce(request, budget: budget)
             let elapsed = ContinuousClock.now - started
+            metrics?.cognito.record(operation, CognitoMetrics.Outcome(outcome), duration: elapsed)
             switch outcome {
             case .success(let json):
                 logger.debug("cognito call succeeded", metadata: [
@@ -145,6 +152,23 @@ public final class CognitoClient: Sendable {
     static func retryAfterMs(_ response: HTTPResponse) -> UInt32? {
         guard let value = response.headers["retry-after"], let seconds = UInt32(value), seconds < 3600 else { return nil }
         return seconds * 1000
+    }
+}
+
+extension CognitoMetrics.Outcome {
+    init(_ attempt: Result<[String: Any], CognitoFailure>) {
+        switch attempt {
+        case .success: self = .ok
+        case .failure(.service(let name, _, let status, _)):
+            if CognitoFailure.throttlingNames.contains(name) || status == 429 {
+                self = .throttled
+            } else {
+                self = status >= 500 ? .serverError : .rejected
+            }
+        case .failure(.unreachable): self = .unreachable
+        case .failure(.timedOut), .failure(.deadlineExceeded): self = .timeout
+        case .failure(.badResponse): self = .badResponse
+        }
     }
 }
 
