@@ -121,6 +121,11 @@ final class AdminEndpointTests: XCTestCase {
             .forgotPassword(ForgotPasswordRequest(username: "nobody")), deadlineMs: 10_000)))
         XCTAssertEqual(answers.prefix(5).map(\.response.status), Array(repeating: .ok, count: 5))
         XCTAssertEqual(Set(answers[5..<8].map(\.response.errorType)), ["MalformedToken"])
+        if case .health(let health)? = answers[8].response.body {
+            XCTAssertEqual(health.version, BuildInfo.healthVersion, "Health names the build too")
+        } else {
+            XCTFail("Health has no body: \(answers[8].response)")
+        }
 
         let scrape = try await get(admin, "/metrics")
         XCTAssertEqual(scrape.status, 200)

@@ -38,9 +38,6 @@ enum RequestLabels {
 
     static func method(_ method: Method?) -> Int { method?.rawValue ?? unknownMethod }
 
-    /// An unknown wire status cannot reach here (`Status` is an enum of the known ones).
-    static func status(_ status: Status) -> Int { Int(status.rawValue) }
-
     /// "" costs one length check: an OK answer never hashes a string.
     static func errorType(_ name: String) -> Int {
         if name.isEmpty { return 0 }
@@ -54,14 +51,4 @@ enum RequestLabels {
         1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000,
         250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000,
     ]
-
-    /// The bucket a duration falls in: the first bound at or above it, else `+Inf`
-    /// (index `durationBoundsNanos.count`).
-    @inline(__always)
-    static func bucket(nanoseconds: Int64) -> Int {
-        var index = 0
-        let bounds = durationBoundsNanos
-        while index < bounds.count && nanoseconds > bounds[index] { index += 1 }
-        return index
-    }
 }

@@ -21,40 +21,43 @@ import Glibc
 /// `MetricsEndpoint` folds these sums into the registry's counters and renders the
 /// histogram in the same text format.
 public final class RequestMetrics: CallInterceptor, @unchecked Sendable {
-    // @unchecked: `key` is written once in init; tallies are only appended under `lock`.
+    // @unchecked: the counters are raw atomic storage (see `Tally`); the rest is immutable
+    // or behind `tallies`' mutex.
 
-    /// One thread's counters. Only its own thread writes them.
+    /// The layout of a tally: slot indices. Kept in the instance (plain integers), so the
+    /// hot path touches no lazily initialised global.
+    struct Layout {
+        let statuses = RequestLabels.statuses.count
+        let errorTypes = RequestLabels.errorTypes.count
+        let methods = RequestLabels.methods.count
+        let unknownMethod = RequestLabels.unknownMethod
+        var requestSlots: Int { methods * statuses * errorTypes }
+        /// Per method: one count per bucket (not cumulative), `+Inf`, then the sum in ns.
+        let bounds = RequestLabels.durationBoundsNanos
+        var durationStride: Int { bounds.count + 2 }
+        /// Requests that reached `admit`, and of those the ones that `completed`.
+        var admittedSlot: Int { requestSlots + methods * durationStride }
+        var finishedSlot: Int { admittedSlot + 1 }
+        var slotCount: Int { finishedSlot + 1 }
+    }
+
+    typealias Slot = UnsafeAtomic<Int64>.Storage
+
+    /// One thread's counters. Only its own thread writes them; it owns their memory.
     final class Tally: @unchecked Sendable {
         // @unchecked: raw atomic storage, single writer, readers use atomic loads.
-        static let methods = RequestLabels.methods.count
-        static let statuses = RequestLabels.statuses.count
-        static let errorTypes = RequestLabels.errorTypes.count
-        static let requestSlots = methods * statuses * errorTypes
-        /// Per method: one count per bucket (not cumulative), `+Inf`, then the sum in ns.
-        static let durationStride = RequestLabels.durationBoundsNanos.count + 2
-        static let durationSlots = methods * durationStride
-        /// Requests that reached `admit`, and of those the ones that `completed`.
-        static let admittedSlot = requestSlots + durationSlots
-        static let finishedSlot = admittedSlot + 1
-        static let slotCount = finishedSlot + 1
+        let storage: UnsafeMutablePointer<Slot>
+        let count: Int
 
-        let storage: UnsafeMutablePointer<UnsafeAtomic<Int64>.Storage>
-
-        init() {
-            storage = .allocate(capacity: Self.slotCount)
-            storage.initialize(repeating: .init(0), count: Self.slotCount)
+        init(slots: Int) {
+            count = slots
+            storage = .allocate(capacity: slots)
+            storage.initialize(repeating: .init(0), count: slots)
         }
 
         deinit {
-            storage.deinitialize(count: Self.slotCount)
+            storage.deinitialize(count: count)
             storage.deallocate()
-        }
-
-        /// The one writer's increment: no read-modify-write instruction needed.
-        @inline(__always)
-        func add(_ slot: Int, _ amount: Int64 = 1) {
-            let counter = UnsafeAtomic<Int64>(at: storage + slot)
-            counter.store(counter.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
         }
 
         @inline(__always)
@@ -63,46 +66,78 @@ public final class RequestMetrics: CallInterceptor, @unchecked Sendable {
         }
     }
 
-    private var key = pthread_key_t()
-    private let tallies = Mutex<[Tally]>([])
-
-    public init() {
-        // The slot holds an unretained reference: `tallies` owns every tally for as long
-        // as this object lives, and the key goes with it.
-        let rc = pthread_key_create(&key, nil)
-        precondition(rc == 0, "pthread_key_create failed")
+    /// The one writer's increment: a relaxed load and store, no read-modify-write.
+    @inline(__always)
+    private static func add(_ storage: UnsafeMutablePointer<Slot>, _ slot: Int, _ amount: Int64 = 1) {
+        let counter = UnsafeAtomic<Int64>(at: storage + slot)
+        counter.store(counter.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
     }
 
-    deinit { pthread_key_delete(key) }
+    /// The thread's slot holds its tally's storage pointer, not the object: reading it
+    /// costs no reference counting. `tallies` owns every tally for as long as this
+    /// object lives, and the key goes with it.
+    private let key: pthread_key_t
+    private let tallies = Mutex<[Tally]>([])
+    private let layout = Layout()
+    // The layout's numbers, computed once, read on every request.
+    private let statuses: Int, errorTypes: Int, unknownMethod: Int, requestSlots: Int
+    private let durationStride: Int, admittedSlot: Int, finishedSlot: Int, slotCount: Int
+    /// The histogram's bounds, in memory of their own (no array, so no reference counting).
+    private let bounds: UnsafeMutablePointer<Int64>
+    private let boundCount: Int
 
-    /// This thread's tally, made on its first request (then it is one `pthread_getspecific`).
+    public init() {
+        var key = pthread_key_t()
+        let rc = pthread_key_create(&key, nil)
+        precondition(rc == 0, "pthread_key_create failed")
+        self.key = key
+        statuses = layout.statuses
+        errorTypes = layout.errorTypes
+        unknownMethod = layout.unknownMethod
+        requestSlots = layout.requestSlots
+        durationStride = layout.durationStride
+        admittedSlot = layout.admittedSlot
+        finishedSlot = layout.finishedSlot
+        slotCount = layout.slotCount
+        boundCount = layout.bounds.count
+        bounds = .allocate(capacity: boundCount)
+        bounds.initialize(from: layout.bounds, count: boundCount)
+    }
+
+    deinit {
+        pthread_key_delete(key)
+        bounds.deallocate()
+    }
+
+    /// This thread's counters, made on its first request (then one `pthread_getspecific`).
     @inline(__always)
-    private func tally() -> Tally {
-        if let raw = pthread_getspecific(key) { return Unmanaged<Tally>.fromOpaque(raw).takeUnretainedValue() }
-        let made = Tally()
+    private func storage() -> UnsafeMutablePointer<Slot> {
+        if let raw = pthread_getspecific(key) { return raw.assumingMemoryBound(to: Slot.self) }
+        let made = Tally(slots: slotCount)
         tallies.withLock { $0.append(made) }
-        pthread_setspecific(key, Unmanaged.passUnretained(made).toOpaque())
-        return made
+        pthread_setspecific(key, UnsafeMutableRawPointer(made.storage))
+        return made.storage
     }
 
     // MARK: CallInterceptor
 
     public func admit(_ call: Call, request: Request) -> Response? {
-        tally().add(Tally.admittedSlot)
+        Self.add(storage(), admittedSlot)
         return nil
     }
 
     public func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {
-        let tally = tally()
-        let method = RequestLabels.method(call.method)
-        let slot = (method * Tally.statuses + RequestLabels.status(answer.status)) * Tally.errorTypes
-            + RequestLabels.errorType(answer.errorType)
-        tally.add(slot)
+        let storage = storage()
+        let method = call.method?.rawValue ?? unknownMethod
+        let errorType = answer.errorType.isEmpty ? 0 : RequestLabels.errorType(answer.errorType)
+        Self.add(storage, (method * statuses + Int(answer.status.rawValue)) * errorTypes + errorType)
         let nanos = max(duration.nanoseconds, 0)
-        let base = Tally.requestSlots + method * Tally.durationStride
-        tally.add(base + RequestLabels.bucket(nanoseconds: nanos))
-        tally.add(base + Tally.durationStride - 1, nanos)
-        if admitted { tally.add(Tally.finishedSlot) }
+        var bucket = 0
+        while bucket < boundCount && nanos > bounds[bucket] { bucket += 1 }
+        let base = requestSlots + method * durationStride
+        Self.add(storage, base + bucket)
+        Self.add(storage, base + durationStride - 1, nanos)
+        if admitted { Self.add(storage, finishedSlot) }
     }
 
     // MARK: reading, at scrape time
@@ -119,26 +154,26 @@ public final class RequestMetrics: CallInterceptor, @unchecked Sendable {
 
     func totals() -> Totals {
         let all = tallies.withLock { $0 }
-        var sums = [Int64](repeating: 0, count: Tally.slotCount)
+        var sums = [Int64](repeating: 0, count: slotCount)
         for tally in all {
-            for slot in 0..<Tally.slotCount { sums[slot] &+= tally.read(slot) }
+            for slot in 0..<slotCount { sums[slot] &+= tally.read(slot) }
         }
         var totals = Totals()
-        for slot in 0..<Tally.requestSlots where sums[slot] > 0 {
-            let errorType = slot % Tally.errorTypes
-            let status = (slot / Tally.errorTypes) % Tally.statuses
-            let method = slot / (Tally.errorTypes * Tally.statuses)
+        for slot in 0..<requestSlots where sums[slot] > 0 {
+            let errorType = slot % errorTypes
+            let status = (slot / errorTypes) % statuses
+            let method = slot / (errorTypes * statuses)
             totals.requests.append((method, status, errorType, sums[slot]))
         }
-        for method in 0..<Tally.methods {
-            let base = Tally.requestSlots + method * Tally.durationStride
-            let buckets = Array(sums[base..<(base + Tally.durationStride - 1)])
+        for method in 0..<layout.methods {
+            let base = requestSlots + method * durationStride
+            let buckets = Array(sums[base..<(base + durationStride - 1)])
             guard buckets.contains(where: { $0 > 0 }) else { continue }
-            totals.durations.append((method, buckets, sums[base + Tally.durationStride - 1]))
+            totals.durations.append((method, buckets, sums[base + durationStride - 1]))
         }
         // The two sums are read an instant apart: a request that came and went in between
         // could make the difference -1 for one scrape.
-        totals.inflight = max(0, sums[Tally.admittedSlot] - sums[Tally.finishedSlot])
+        totals.inflight = max(0, sums[admittedSlot] - sums[finishedSlot])
         return totals
     }
 }
