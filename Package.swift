@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, each behind a module map (SPEC §1).
@@ -50,6 +53,8 @@ let package = Package(
             ]),
         // Mints RS256 tokens and their JWKS: for tests, fuzzing and `authrpc bench`, never the service.
         .target(name: "TokenMinting", dependencies: ["COpenSSL", "TokenVerification"]),
+        // The git commit of the build, recorded by scripts/stamp-build ("unknown" without it).
+        .target(name: "CBuildInfo"),
         // HTTP through libcurl, for Cognito's JSON API and JWKS documents.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         // The Cognito Identity Provider JSON API: typed Codable shapes per operation over
@@ -65,12 +70,16 @@ let package = Package(
         .target(
             name: "AuthRPC",
             dependencies: [
-                "Wire", "TokenVerification", "CurlHTTP", "CognitoIdentity",
+                "Wire", "TokenVerification", "CurlHTTP", "CognitoIdentity", "CBuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),

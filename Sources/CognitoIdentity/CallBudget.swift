@@ -58,7 +58,7 @@ public enum CognitoFailure: Error, Sendable {
     /// An answer we cannot use: not JSON, too large, missing fields.
     case badResponse(String)
 
-    static let throttlingNames: Set<String> = ["TooManyRequestsException", "LimitExceededException"]
+    public static let throttlingNames: Set<String> = ["TooManyRequestsException", "LimitExceededException"]
 
     /// SPEC §5: connection refused / DNS failure and throttling only. Not
     /// TooManyFailedAttemptsException: that is a lock-out, which waiting a few

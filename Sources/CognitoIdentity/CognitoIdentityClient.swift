@@ -13,12 +13,17 @@ public struct CognitoIdentityClient: Sendable {
     let transport: any HTTPTransport
     let retry: RetryPolicy
     let logger: Logger
+    /// Told of every HTTP attempt: the operation's name, its outcome (nil: an answer) and
+    /// how long it took. For metrics; called on whatever task made the call.
+    public typealias AttemptObserver = @Sendable (_ operation: String, _ failure: CognitoFailure?, _ duration: Duration) -> Void
+    let observeAttempt: AttemptObserver?
 
     /// Cognito answers are small; anything longer is refused (1 MiB).
     public static let maxResponseBytes = 1 << 20
 
     public init(endpoint: String, connectTimeout: Duration, transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(),
-                logger: Logger) {
+                logger: Logger, observeAttempt: AttemptObserver? = nil) {
+        self.observeAttempt = observeAttempt
         self.endpoint = endpoint
         self.connectTimeout = connectTimeout
         self.transport = transport
@@ -50,6 +55,11 @@ public struct CognitoIdentityClient: Sendable {
             let started = ContinuousClock.now
             let outcome = await attemptOnce(request, budget: budget)
             let elapsed = ContinuousClock.now - started
+            if let observeAttempt {
+                if case .failure(let failure) = outcome { observeAttempt(Operation.name, failure, elapsed) } else {
+                    observeAttempt(Operation.name, nil, elapsed)
+                }
+            }
             switch outcome {
             case .success(let bytes):
                 let output: Operation.Output

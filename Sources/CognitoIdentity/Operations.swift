@@ -8,6 +8,11 @@ public protocol CognitoOperation: Sendable {
 
 /// The operations authrpc calls (SPEC §5).
 public enum CognitoOperations {
+    /// Every operation's name: a fixed set, for metric labels.
+    public static let names = [SignUp.name, ConfirmSignUp.name, ResendConfirmationCode.name, InitiateAuth.name,
+                               RespondToAuthChallenge.name, GlobalSignOut.name, ForgotPassword.name,
+                               ConfirmForgotPassword.name]
+
     public enum SignUp: CognitoOperation {
         public typealias Input = SignUpRequest
         public typealias Output = SignUpResponse

@@ -56,6 +56,8 @@ public final class JWKSCache: Sendable {
         var lastRefreshUnix: Int64 = 0
         var lastError = ""
         var fetches = 0
+        var succeeded = 0
+        var failed = 0
         var background: Task<Void, Never>?
         var stopped = false
     }
@@ -107,6 +109,10 @@ public final class JWKSCache: Sendable {
 
     /// How many fetches have been started; for tests and metrics.
     public var fetchCount: Int { state.withLock { $0.fetches } }
+
+    /// Fetches finished so far, by outcome (a document with no usable key is a failure);
+    /// for metrics, read when scraped.
+    public var fetchOutcomes: (succeeded: Int, failed: Int) { state.withLock { ($0.succeeded, $0.failed) } }
 
     // MARK: fetching
 
@@ -163,14 +169,14 @@ public final class JWKSCache: Sendable {
             }
             let now = clock.unixSeconds()
             state.withLock { s in
-                s.lastRefreshUnix = now; s.lastError = ""; s.inFlight = nil
+                s.lastRefreshUnix = now; s.lastError = ""; s.inFlight = nil; s.succeeded += 1
             }
             logger.debug("jwks refreshed", metadata: [
                 "issuer": "\(issuer)", "keys": "\(set.entries.count)", "skipped": "\(set.skipped.count)",
             ])
         case .failure(let error):
             state.withLock { s in
-                s.lastError = error.description; s.inFlight = nil
+                s.lastError = error.description; s.inFlight = nil; s.failed += 1
             }
             logger.warning("jwks refresh failed; keeping the previous keys", metadata: [
                 "issuer": "\(issuer)", "error": "\(error.description)",

@@ -85,6 +85,10 @@ public final class TokenVerifier: Sendable {
     /// Entries in the verified-token cache and the bytes they are counted as.
     public var cacheUsage: (entries: Int, bytes: Int) { (cache?.count ?? 0, cache?.bytes ?? 0) }
 
+    /// Verified-token cache lookups that found the token, and those that did not (then the
+    /// token is verified in full); both 0 with the cache off. Read when metrics are scraped.
+    public var cacheCounts: (hits: Int, misses: Int) { cache?.counts ?? (0, 0) }
+
     public static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
 
     func verify(_ token: String, tokenUse: TokenKind?, requiredScopes: [String], mayRefetch: Bool,

@@ -11,6 +11,8 @@ import Synchronization
 /// - Not one lock: `shardCount` shards, each its own `Mutex`, picked by the token's hash,
 ///   held only for a dictionary lookup or insert. Event loops rarely meet on one shard.
 /// - Eviction is FIFO per shard: O(1), no list to maintain on hits.
+/// - Hits and misses are counted per shard, under the lock a lookup holds anyway: no
+///   extra atomic or lock per request; `counts` sums them when metrics are scraped.
 /// - Freshness is not this type's job: the verifier re-checks steps 6-9 (and that the key
 ///   is still published) on every hit and drops an entry past its `exp`.
 final class VerifiedTokenCache: Sendable {
@@ -33,6 +35,8 @@ final class VerifiedTokenCache: Sendable {
         /// Keys in insertion order; a key whose entry was removed since is skipped.
         var order = Deque<Key>()
         var bytes = 0
+        var hits = 0
+        var misses = 0
         let maxEntries: Int
         let maxBytes: Int
 
@@ -110,7 +114,11 @@ final class VerifiedTokenCache: Sendable {
 
     func lookup(_ token: String, hash: UInt64) -> VerifiedToken? {
         let key = Key(hash: hash, token: token)
-        return shard(hash).mutex.withLock { $0.entries[key] }
+        return shard(hash).mutex.withLock { shard in
+            let entry = shard.entries[key]
+            if entry == nil { shard.misses &+= 1 } else { shard.hits &+= 1 }
+            return entry
+        }
     }
 
     func insert(_ token: String, hash: UInt64, _ entry: VerifiedToken) {
@@ -124,6 +132,11 @@ final class VerifiedTokenCache: Sendable {
     }
 
     var count: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.entries.count } } }
+
+    /// Lookups that found an entry, and lookups that did not, since start.
+    var counts: (hits: Int, misses: Int) {
+        shards.reduce((0, 0)) { sum, box in box.mutex.withLock { (sum.0 + $0.hits, sum.1 + $0.misses) } }
+    }
 
     /// Bytes the entries are counted as, in total.
     var bytes: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.bytes } } }

@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-handshake-timeout"), help: "Seconds a TLS handshake may take (\(Key.tlsHandshakeTimeout), default 10).") var tlsHandshakeTimeout: String?
     @Option(name: .customLong("tls-reload-check"), help: "Seconds between checks of the TLS files for changes (\(Key.tlsReloadCheck), default 5).") var tlsReloadCheck: String?
     @Option(name: .customLong("allow-plaintext"), help: "1 to serve plaintext on a non-loopback address (\(Key.allowPlaintext)); never needed on loopback.") var allowPlaintext: String?
+    @Option(help: "HOST:PORT of the admin HTTP listener (/metrics, /healthz, /readyz, /version); empty disables it (\(Key.adminListen), default 127.0.0.1:7401).") var adminListen: String?
+    @Option(help: "on or off: count requests for /metrics (\(Key.metrics), default on).") var metrics: String?
 
     /// The flags given, under their environment variable names.
     private var overrides: [String: String] {
@@ -59,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             (Key.threads, threads), (Key.logLevel, logLevel),
             (Key.tlsCert, tlsCert), (Key.tlsKey, tlsKey), (Key.tlsClientCA, tlsClientCA),
             (Key.tlsHandshakeTimeout, tlsHandshakeTimeout), (Key.tlsReloadCheck, tlsReloadCheck),
-            (Key.allowPlaintext, allowPlaintext),
+            (Key.allowPlaintext, allowPlaintext), (Key.adminListen, adminListen), (Key.metrics, metrics),
         ]
         var result: [String: String] = [:]
         for case let (key, value?) in pairs { result[key] = value }
@@ -83,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "authrpc")
         logger.info("starting", metadata: [
-            "version": "\(AuthRPCVersion.current)",
+            "version": "\(BuildInfo.version)",
+            "commit": "\(BuildInfo.commit)",
             "pools": "\(config.pools.map(\.issuer).joined(separator: ","))",
             "client_secret": "\(config.clientSecret == nil ? "unset" : "set")",
         ])

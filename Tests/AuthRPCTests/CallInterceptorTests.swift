@@ -104,4 +104,25 @@ final class CallInterceptorTests: XCTestCase {
         XCTAssertTrue(lines[1].contains("error_type=NotImplemented"), lines[1])
         XCTAssertFalse(capture.all.joined().contains(secret), "a token never reaches the access log")
     }
+
+    /// A slow answer whose client has gone still ends at the interception point, so what
+    /// an interceptor holds for it (a Cognito share, the in-flight gauge) is given back.
+    func testAnAnswerForAClosedConnectionStillCompletes() async throws {
+        let recorder = Recorder()
+        let gated = GatedHandler()
+        let server = try await TestServer.start(dispatcher: testDispatcher([.verifyToken: gated]), interceptors: [recorder])
+        let socket = try PosixSocket(port: server.port)
+        let frame = try Request(id: 7, body: .verifyToken(VerifyTokenRequest(token: "t"))).encodedBytes()
+        try socket.send(framed(frame))
+        let reached = await eventually { gated.seenCount == 1 }
+        XCTAssertTrue(reached)
+        socket.reset()
+        let closed = await eventually { server.server.connectionCount == 0 }
+        XCTAssertTrue(closed)
+        gated.releaseAll()
+        let completed = await eventually { recorder.seen.withLockedValue { $0 }.contains { $0.id == 7 } }
+        XCTAssertTrue(completed, "the interceptors never saw the request end")
+        XCTAssertEqual(recorder.seen.withLockedValue { $0 }.first { $0.id == 7 }?.admitted, true)
+        await server.stop()
+    }
 }

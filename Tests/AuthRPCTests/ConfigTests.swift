@@ -207,4 +207,33 @@ final class ConfigTests: XCTestCase {
         bad["AUTHRPC_TLS_HANDSHAKE_TIMEOUT_S"] = "0"
         XCTAssertEqual(problems(bad).count, 2, "\(problems(bad))")
     }
+
+    func testAdminListenerAndMetricsSettings() throws {
+        let defaults = try ServiceConfig.load(from: minimal)
+        XCTAssertEqual(defaults.adminListen?.host, "127.0.0.1")
+        XCTAssertEqual(defaults.adminListen?.port, 7401)
+        XCTAssertTrue(defaults.metricsEnabled)
+
+        var settings = minimal
+        settings["AUTHRPC_ADMIN_LISTEN"] = ""
+        settings["AUTHRPC_METRICS"] = "off"
+        let off = try ServiceConfig.load(from: settings)
+        XCTAssertNil(off.adminListen)
+        XCTAssertFalse(off.metricsEnabled)
+
+        settings["AUTHRPC_ADMIN_LISTEN"] = "0.0.0.0:9100"
+        XCTAssertEqual(try ServiceConfig.load(from: settings).adminListen?.port, 9100)
+
+        var bad = minimal
+        bad["AUTHRPC_ADMIN_LISTEN"] = "7401"
+        bad["AUTHRPC_METRICS"] = "maybe"
+        let found = problems(bad)
+        XCTAssertEqual(found.count, 2, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("AUTHRPC_ADMIN_LISTEN must be HOST:PORT") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("AUTHRPC_METRICS must be on or off") }, "\(found)")
+
+        var same = minimal
+        same["AUTHRPC_ADMIN_LISTEN"] = "127.0.0.1:7400"
+        XCTAssertTrue(problems(same).contains { $0.contains("never shares the RPC port") })
+    }
 }

@@ -17,6 +17,8 @@ public struct CallerLimits: CallInterceptor {
     private let perCaller: KeyedRateLimiter?
     private let share: CognitoShare
     private let clock: @Sendable () -> Int64
+    /// Refusals by limit, for `authrpc_rate_limited_total{kind}`.
+    private let refusals: RateLimitedCounters?
 
     /// Usernames tracked at most (about 48 bytes each) by the per-username limit.
     static let maxUsernames = 100_000
@@ -26,11 +28,13 @@ public struct CallerLimits: CallInterceptor {
     static let shareRetryMs: UInt32 = 100
 
     public init(signInRate: RateLimit?, callerRate: RateLimit?, cognitoBudget: Int,
+                refusals: RateLimitedCounters? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(NIODeadline.now().uptimeNanoseconds) }) {
         self.signIn = signInRate.map { KeyedRateLimiter(limit: $0, maxKeys: Self.maxUsernames) }
         self.perCaller = callerRate.map { KeyedRateLimiter(limit: $0, maxKeys: Self.maxCallers) }
         self.share = CognitoShare(budget: cognitoBudget)
         self.clock = clock
+        self.refusals = refusals
     }
 
     public func admit(_ call: Call, request: Request) -> Response? {
@@ -39,14 +43,17 @@ public struct CallerLimits: CallInterceptor {
         if let signIn, let username = Self.signInUsername(request) {
             // Case-insensitive, as Cognito user pools compare usernames by default.
             if let wait = signIn.take(username.lowercased(), now: now) {
+                refusals?.record(.signIn)
                 return Self.refusal(call, wait, "too many sign-in attempts for this user; retry later")
             }
         }
         let caller = CallerKey(call.connection)
         if let perCaller, let wait = perCaller.take(caller, now: now) {
+            refusals?.record(.caller)
             return Self.refusal(call, wait, "this caller is over its rate for account methods")
         }
         guard share.enter(caller) else {
+            refusals?.record(.cognitoShare)
             return Self.refusal(call, Self.shareRetryMs,
                                 "this caller holds its full share of the calls to Cognito in flight")
         }

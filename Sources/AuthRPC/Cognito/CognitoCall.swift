@@ -135,6 +135,7 @@ extension CognitoClient {
         }
         guard limiter.tryAcquire() else {
             warnings.warn("cognito call refused: concurrency limit", metadata: ["limit": "\(limiter.limit)"])
+            metrics?.rateLimited.record(.cognitoInflight)
             return .failure(RPCError(.resourceExhausted, errorType: "TooManyCognitoCalls",
                                      message: "too many Cognito calls outstanding (limit \(limiter.limit))", retryAfterMs: 100))
         }

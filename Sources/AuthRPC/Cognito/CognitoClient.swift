@@ -15,19 +15,31 @@ public final class CognitoClient: Sendable {
     /// Failures callers can provoke at will, written at most about once a second.
     let warnings: RateLimitedWarnings
     let limiter: ConcurrencyLimiter
+    /// Each attempt's outcome and duration, and refusals at the concurrency bound (SPEC §9).
+    let metrics: ServiceMetrics?
 
     /// - Parameters:
     ///   - transport: shared with the JWKS fetcher: the application creates one `CurlHTTPTransport`.
     ///   - logger: every line this client writes; never carries a secret.
-    public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger) {
-        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy())
+    ///   - metrics: where calls are counted; nil counts nothing.
+    public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger,
+                            metrics: ServiceMetrics? = nil) {
+        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy(), metrics: metrics)
     }
 
-    init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger, retry: RetryPolicy) {
+    init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger, retry: RetryPolicy,
+         metrics: ServiceMetrics? = nil) {
         let endpoint = config.cognitoEndpoint.isEmpty
             ? "https://cognito-idp.\(config.region).amazonaws.com/" : config.cognitoEndpoint
+        var observe: CognitoIdentityClient.AttemptObserver?
+        if let cognitoMetrics = metrics?.cognito {
+            observe = { operation, failure, duration in
+                cognitoMetrics.record(operation, CognitoMetrics.Outcome(failure), duration: duration)
+            }
+        }
         api = CognitoIdentityClient(endpoint: endpoint, connectTimeout: config.cognitoConnectTimeout,
-                                    transport: transport, retry: retry, logger: logger)
+                                    transport: transport, retry: retry, logger: logger, observeAttempt: observe)
+        self.metrics = metrics
         clientID = config.primaryClientID
         clientSecret = config.clientSecret
         timeout = config.cognitoTimeout
@@ -67,4 +79,22 @@ final class ConcurrencyLimiter: Sendable {
     func release() { count.subtract(1, ordering: .releasing) }
 
     var current: Int { count.load(ordering: .relaxed) }
+}
+
+extension CognitoMetrics.Outcome {
+    /// What became of one attempt: nil is an answer.
+    init(_ failure: CognitoFailure?) {
+        switch failure {
+        case nil: self = .ok
+        case .service(let name, _, let status, _)?:
+            if CognitoFailure.throttlingNames.contains(name) || status == 429 {
+                self = .throttled
+            } else {
+                self = status >= 500 ? .serverError : .rejected
+            }
+        case .unreachable?: self = .unreachable
+        case .timedOut?, .deadlineExceeded?: self = .timeout
+        case .badResponse?: self = .badResponse
+        }
+    }
 }

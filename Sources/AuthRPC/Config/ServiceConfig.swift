@@ -50,6 +50,12 @@ public struct ServiceConfig: Sendable {
     /// Account methods per caller; nil: no limit.
     public var callerRate: RateLimit?
 
+    /// The admin HTTP listener (SPEC §9: /metrics, /healthz, /readyz, /version); nil: none.
+    public var adminListen: (host: String, port: Int)? = ("127.0.0.1", 7401)
+    /// Request metrics recorded on the RPC path (`AUTHRPC_METRICS=off` stops that; the
+    /// admin listener still serves everything else).
+    public var metricsEnabled = true
+
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
     public var logLevel: Logger.Level = .info

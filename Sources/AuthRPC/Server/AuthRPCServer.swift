@@ -25,6 +25,7 @@ public final class AuthRPCServer: Service, Sendable {
     private let listener = Mutex<(any Channel)?>(nil)
     /// TLS on the listener (SPEC §8); nil serves plaintext.
     private let tls: ServerTLS?
+    private let draining = Atomic<Bool>(false)
 
     /// `interceptors` see every request before dispatch and after its answer
     /// (`CallInterceptor`); by default the access log. `tls` is the listener's TLS
@@ -50,6 +51,16 @@ public final class AuthRPCServer: Service, Sendable {
 
     /// Open connections right now.
     public var connectionCount: Int { connections.count }
+
+    /// Connections accepted, and refused at `AUTHRPC_MAX_CONNECTIONS`, since start.
+    public var connectionTotals: (accepted: Int, refused: Int) { connections.totals }
+
+    /// True from the moment a graceful shutdown begins: the server still answers what
+    /// it was asked, but a load balancer should send nothing new (SPEC §9 `/readyz`).
+    public var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Where the listener is bound, once `start` has run (useful with port 0).
+    public var boundAddress: SocketAddress? { listener.withLock { $0?.localAddress } }
 
     /// Binds the listening socket and starts accepting. Returns the bound address
     /// (useful with port 0).
@@ -108,6 +119,7 @@ public final class AuthRPCServer: Service, Sendable {
 
     /// Stops accepting; `waitUntilStopped` then drains the open connections.
     public func stop() {
+        draining.store(true, ordering: .releasing)
         listener.withLock { $0 }?.close(promise: nil)
     }
 

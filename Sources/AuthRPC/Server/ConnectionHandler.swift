@@ -240,7 +240,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard pending.removeValue(forKey: ObjectIdentifier(answer)) != nil else { return }
         answer.deadline?.cancel()
         lastActivity = .now()
-        guard context.channel.isActive, !closing else { return }
+        guard context.channel.isActive, !closing else {
+            // Nobody to send it to; the interceptors still see the request end, so what
+            // they hold for it (a Cognito share, an in-flight count) is given back.
+            interceptors.completed(answer.call, answer: response, duration: .now() - answer.call.started)
+            return
+        }
         self.answer(answer.call, response, context: context)
         handleFrames(context: context)
     }

@@ -9,6 +9,9 @@ final class ConnectionRegistry: Sendable {
         var open: [ObjectIdentifier: any Channel] = [:]
         /// The most connections open at once since memory was last given back.
         var peak = 0
+        /// Connections admitted, and refused at the limit, since start (for metrics).
+        var accepted = 0
+        var refused = 0
     }
 
     private let maxConnections: Int
@@ -20,7 +23,11 @@ final class ConnectionRegistry: Sendable {
     func admit(_ channel: any Channel) -> Bool {
         let key = ObjectIdentifier(channel)
         let admitted = state.withLock { state -> Bool in
-            guard state.open.count < maxConnections else { return false }
+            guard state.open.count < maxConnections else {
+                state.refused += 1
+                return false
+            }
+            state.accepted += 1
             state.open[key] = channel
             state.peak = max(state.peak, state.open.count)
             return true
@@ -45,6 +52,8 @@ final class ConnectionRegistry: Sendable {
     }
 
     var count: Int { state.withLock { $0.open.count } }
+
+    var totals: (accepted: Int, refused: Int) { state.withLock { ($0.accepted, $0.refused) } }
 
     var all: [any Channel] { state.withLock { Array($0.open.values) } }
 }

@@ -36,7 +36,17 @@ final class PosixSocket: @unchecked Sendable {
         }
     }
 
-    deinit { close(fd) }
+    private var closed = false
+
+    deinit { if !closed { close(fd) } }
+
+    /// Closes with a reset (RST) instead of a FIN: SO_LINGER with a zero timeout.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+        closed = true
+    }
 
     /// Sends all of `bytes`, blocking as needed.
     func send(_ bytes: [UInt8]) throws {

@@ -22,6 +22,9 @@ final class ServeProcess {
         process.executableURL = Self.executable
         process.arguments = ["serve", "--listen", "127.0.0.1:\(port)"] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COGNITO_") && !$0.key.hasPrefix("AUTHRPC_") }
+        // Several servers run at once in tests: none takes the default admin port
+        // unless the test asks for an admin listener.
+        env["AUTHRPC_ADMIN_LISTEN"] = ""
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardError = stderrPipe
