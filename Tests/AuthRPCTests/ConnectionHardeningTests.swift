@@ -30,7 +30,7 @@ final class ConnectionHardeningTests: XCTestCase {
         let handler = ConnectionHandler(
             dispatcher: testDispatcher([.health: health]),
             limits: ConnectionLimits(maxInFlight: 1024, idleTimeout: .seconds(300)), maxFrameBytes: 65536,
-            logger: Logger(label: "test"), warnings: RateLimitedWarnings(logger: Logger(label: "test")))
+            logger: Logger(label: "test"), warnings: RateLimitedWarnings(logger: Logger(label: "test"), background: testBackground))
         try channel.pipeline.syncOperations.addHandler(reads)
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
@@ -39,7 +39,7 @@ final class ConnectionHardeningTests: XCTestCase {
         for id in UInt64(1)...100 { try Request(id: id, body: .health(HealthRequest())).writeFrame(into: &batch) }
         try channel.writeInbound(batch)
         XCTAssertEqual(health.count, 10, "frames after the water mark was crossed must wait")
-        XCTAssertEqual(try answers(channel).count, 10)
+        XCTAssertEqual(try channel.readAnswers().count, 10)
         let readsBefore = reads.count
         channel.read()
         XCTAssertEqual(reads.count, readsBefore, "no read while frames wait")
@@ -51,7 +51,7 @@ final class ConnectionHardeningTests: XCTestCase {
         XCTAssertEqual(health.count, ConnectionHandler.framesPerTurn)
         channel.embeddedEventLoop.run()
         XCTAssertEqual(health.count, 100)
-        XCTAssertEqual(Set(try answers(channel).map(\.id)), Set(11...100))
+        XCTAssertEqual(Set(try channel.readAnswers().map(\.id)), Set(11...100))
         XCTAssertEqual(reads.count, readsBefore + 1, "the held read goes out once nothing waits")
         _ = try channel.finish()
     }
@@ -166,16 +166,6 @@ final class ConnectionHardeningTests: XCTestCase {
     }
 
     // MARK: helpers
-
-    private func answers(_ channel: EmbeddedChannel) throws -> [Response] {
-        var out: [Response] = []
-        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
-            while let length = buffer.readInteger(endianness: .big, as: UInt32.self) {
-                out.append(try Response.decode(buffer.readSlice(length: Int(length))!))
-            }
-        }
-        return out
-    }
 }
 
 /// Health answered at once, counted; `onCall` sees the running count.

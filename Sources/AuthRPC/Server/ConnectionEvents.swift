@@ -1,8 +1,7 @@
 import Synchronization
 
-/// Sent down a connection's pipeline when the server begins a graceful shutdown: stop
-/// reading, answer what is in flight, then close.
-struct DrainEvent: Sendable {}
+// The drain itself is NIO's `ChannelShouldQuiesceEvent`: stop taking new work, answer
+// what is in flight, then close.
 
 /// Sent when the shutdown grace is over: what is still unanswered is answered
 /// `UNAVAILABLE` / `ShuttingDown` at once, flushed, and the connection closes.

@@ -54,25 +54,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var sawFrame = false
     /// `handleFrames` is running: a nested writability change leaves the work to it.
     private var handlingFrames = false
+    /// Serving, draining, closing or lingering (`ConnectionPhase`).
+    private var phase = ConnectionPhase.open
     /// Frames this connection may still handle in this turn of the event loop; see
     /// `framesPerTurn`.
     private var turnBudget = ConnectionHandler.framesPerTurn
     /// A task is queued on the event loop to go on with waiting frames.
     private var continuationQueued = false
-    /// The server is draining, or the peer closed its side: what was asked is answered,
-    /// new frames get `ShuttingDown`, then the connection closes.
-    private var draining = false
-    /// The peer has sent its EOF.
-    private var peerDone = false
-    /// Answers are being finished; frames read now are discarded.
-    private var closing = false
-    /// Our side is shut down: reading only to discard, until EOF or the linger ends.
-    private var lingering = false
-    private var lastActivity = NIODeadline.now()
+    /// When a frame was last handled or the client last took answers (the loop's clock,
+    /// so tests can move it).
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var idleCheck: Scheduled<Void>?
     private var ageLimit: Scheduled<Void>?
-    /// The connection reached its maximum age and drains (not the server).
-    private var aged = false
     private var quietClose: Scheduled<Void>?
     private var lingerEnd: Scheduled<Void>?
 
@@ -104,15 +97,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: lifecycle
 
     func channelActive(context: ChannelHandlerContext) {
-        lastActivity = .now()
+        lastActivity = context.eventLoop.now
         scheduleIdleCheck(context: context, at: lastActivity + limits.idleTimeout)
         if let maxAge = limits.maxAge {
             // Old enough: what was asked is answered, later frames get `ShuttingDown` (not
             // started, so any client may send them again elsewhere), then a clean close.
             ageLimit = context.eventLoop.assumeIsolated().scheduleTask(in: maxAge) {
                 self.logger.debug("connection reached its maximum age; draining")
-                self.aged = true
-                self.beginDrain(context: context)
+                self.drain(.aged, context: context)
             }
         }
         context.fireChannelActive()
@@ -131,23 +123,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is DrainEvent {
-            // The server stops: no more waiting for an aged connection's client to go quiet.
-            aged = false
-            if draining { handleFrames(context: context) } else { beginDrain(context: context) }
+        if event is ChannelShouldQuiesceEvent {
+            drain(.server, context: context)
         } else if let event = event as? GraceOverEvent {
             answerAllShuttingDown(context: context, tally: event.tally)
         } else if let event = event as? ChannelEvent, event == .inputClosed {
-            peerDone = true
-            aged = false
-            if lingering {
-                context.close(promise: nil)
-            } else if draining {
-                handleFrames(context: context)
-            } else {
-                // The peer has sent all it will; answer what it asked, then close.
-                beginDrain(context: context)
-            }
+            // The peer has sent all it will; answer what it asked, then close.
+            drain(.peerClosed, context: context)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -162,7 +144,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Closing: what the peer still sends is read only to be dropped.
-        guard !closing else { return }
+        guard !phase.isClosing else { return }
         input.append(unwrapInboundIn(data))
         handleFrames(context: context, inRead: true)
     }
@@ -239,8 +221,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func finishLater(_ answer: PendingAnswer, _ response: Response, context: ChannelHandlerContext) {
         guard pending.removeValue(forKey: ObjectIdentifier(answer)) != nil else { return }
         answer.deadline?.cancel()
-        lastActivity = .now()
-        guard context.channel.isActive, !closing else {
+        lastActivity = context.eventLoop.now
+        guard context.channel.isActive, !phase.isClosing else {
             // Nobody to send it to; the interceptors still see the request end, so what
             // they hold for it (a Cognito share, an in-flight count) is given back.
             interceptors.completed(answer.call, answer: response, duration: .now() - answer.call.started)
@@ -256,12 +238,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func handleFrames(context: ChannelHandlerContext, inRead: Bool = false) {
         guard !handlingFrames else { return }
         handlingFrames = true
-        while !closing, turnBudget > 0, draining || mayHandleFrame(context: context), let frame = input.next() {
+        while !phase.isClosing, turnBudget > 0, phase.isDraining || mayHandleFrame(context: context),
+              let frame = input.next() {
             turnBudget -= 1
             switch frame {
             case .frame(let bytes):
                 sawFrame = true
-                if draining { refuseWhileDraining(bytes, context: context) } else { handleFrame(bytes, context: context) }
+                if phase.isDraining {
+                    refuseWhileDraining(bytes, context: context)
+                } else {
+                    handleFrame(bytes, context: context)
+                }
             case .tooLarge(let declared):
                 refuseOversizeFrame(declared: declared, context: context)
             }
@@ -269,13 +256,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         handlingFrames = false
         if sawFrame {
             sawFrame = false
-            lastActivity = .now()
+            lastActivity = context.eventLoop.now
         }
         if turnBudget == 0 && input.hasFrame { queueContinuation(context: context) }
-        if closing { return }
+        if phase.isClosing { return }
         if !inRead { sendAnswers(context: context) }
-        if draining && inFlight == 0 && !input.hasFrame {
-            if aged {
+        if case .draining(_, let untilQuiet) = phase, inFlight == 0, !input.hasFrame {
+            if untilQuiet {
                 // Keep answering `ShuttingDown` until the client has gone quiet: a client
                 // that sent a request just before our FIN would otherwise see EOF instead
                 // of an answer it can act on.
@@ -295,8 +282,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let due = lastActivity + Self.agedQuiet
         quietClose = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
             self.quietClose = nil
-            guard context.channel.isActive, !self.closing else { return }
-            if self.inFlight == 0 && !self.input.hasFrame && NIODeadline.now() >= self.lastActivity + Self.agedQuiet {
+            guard context.channel.isActive, !self.phase.isClosing else { return }
+            let quiet = context.eventLoop.now >= self.lastActivity + Self.agedQuiet
+            if self.inFlight == 0 && !self.input.hasFrame && quiet {
                 self.finishClosing(context: context)
             } else {
                 self.scheduleQuietClose(context: context)
@@ -336,17 +324,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func mayRead(context: ChannelHandlerContext) -> Bool {
-        if lingering { return true }
-        if closing { return false }
-        // Draining, frames are answered at once (`ShuttingDown`): only writability counts.
-        if draining { return !peerDone && !input.hasFrame && context.channel.isWritable }
-        return !input.hasFrame && mayHandleFrame(context: context)
+        switch phase {
+        case .lingering:
+            return true
+        case .closing:
+            return false
+        case .draining(let peerDone, _):
+            // Frames are answered at once (`ShuttingDown`): only writability counts.
+            return !peerDone && !input.hasFrame && context.channel.isWritable
+        case .open:
+            return !input.hasFrame && mayHandleFrame(context: context)
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             // The client took answers: that is progress, not a stuck reader.
-            lastActivity = .now()
+            lastActivity = context.eventLoop.now
             handleFrames(context: context)
         }
         context.fireChannelWritabilityChanged()
@@ -397,7 +391,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// SPEC §3: answer `FrameTooLarge`, then close. The frame decoder drops every byte
     /// from here on; `finishClosing` makes sure the answer is read, not reset.
     private func refuseOversizeFrame(declared: UInt32, context: ChannelHandlerContext) {
-        guard !closing else { return }
+        guard !phase.isClosing else { return }
         warnings.warn("frame too large, closing connection", metadata: ["declared_bytes": "\(declared)"])
         answer(Call(method: nil, requestID: 0, connection: connection, started: .now()),
                .failure(id: 0, .resourceExhausted, errorType: "FrameTooLarge",
@@ -405,10 +399,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         finishClosing(context: context)
     }
 
-    private func beginDrain(context: ChannelHandlerContext) {
-        guard !draining else { return }
-        draining = true
-        handleFrames(context: context)
+    /// Stops taking new work, for `cause`; see `ConnectionPhase.drain`.
+    private func drain(_ cause: ConnectionPhase.DrainCause, context: ChannelHandlerContext) {
+        switch phase.drain(cause) {
+        case .handleFrames: handleFrames(context: context)
+        case .close: context.close(promise: nil)
+        case .nothing, .shutOutputAndLinger: break
+        }
     }
 
     /// A frame that arrives while the server drains: not started, answered at once so the
@@ -430,7 +427,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// `ShuttingDown` with its id, then the connection closes the way `finishClosing` does.
     /// A client never sees EOF in place of an answer.
     private func answerAllShuttingDown(context: ChannelHandlerContext, tally: ShutdownTally) {
-        guard !closing else { return }
+        guard !phase.isClosing else { return }
         var calls = pending.values.map(\.call)
         for answer in pending.values { answer.deadline?.cancel() }
         pending.removeAll()
@@ -442,7 +439,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         for call in calls { answer(call, Self.shuttingDown(id: call.requestID), context: context) }
         tally.record(answered: calls.count)
-        draining = true
         finishClosing(context: context)
     }
 
@@ -453,22 +449,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// ends, then close. Writes complete in order, so the last write's completion means
     /// every answer before it reached the socket.
     private func finishClosing(context: ChannelHandlerContext) {
-        guard !closing else { return }
-        closing = true
+        guard phase.beginClosing() else { return }
         let last = outgoing.take() ?? context.channel.allocator.buffer(capacity: 0)
         unflushed = false
         context.writeAndFlush(wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
             guard context.channel.isActive else { return }
-            guard !self.peerDone else {
+            switch self.phase.lastAnswersWritten() {
+            case .close:
                 context.close(promise: nil)
-                return
+            case .shutOutputAndLinger:
+                context.close(mode: .output, promise: nil)
+                self.lingerEnd = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.linger) {
+                    context.close(promise: nil)
+                }
+                self.releaseHeldRead(context: context)
+            case .nothing, .handleFrames:
+                break
             }
-            self.lingering = true
-            context.close(mode: .output, promise: nil)
-            self.lingerEnd = context.eventLoop.assumeIsolated().scheduleTask(in: self.limits.linger) {
-                context.close(promise: nil)
-            }
-            self.releaseHeldRead(context: context)
         }
     }
 
@@ -479,8 +476,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func scheduleIdleCheck(context: ChannelHandlerContext, at when: NIODeadline) {
         idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) {
             guard context.channel.isActive else { return }
+            let now = context.eventLoop.now
             let due = self.lastActivity + self.limits.idleTimeout
-            let overdue = NIODeadline.now() >= due
+            let overdue = now >= due
             if overdue && self.inFlight == 0 && !self.input.hasFrame {
                 self.logger.debug("closing idle connection")
                 context.close(promise: nil)
@@ -488,7 +486,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.warnings.warn("closing connection whose client reads none of its answers")
                 context.close(promise: nil)
             } else {
-                self.scheduleIdleCheck(context: context, at: max(due, .now() + .milliseconds(10)))
+                self.scheduleIdleCheck(context: context, at: max(due, now + .milliseconds(10)))
             }
         }
     }

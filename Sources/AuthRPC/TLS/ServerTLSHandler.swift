@@ -56,7 +56,7 @@ final class ServerTLSHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !established {
             if case TLSUserEvent.handshakeCompleted = event {
                 handshakeCompleted(context: context)
-            } else if event is DrainEvent || event is GraceOverEvent {
+            } else if event is ChannelShouldQuiesceEvent || event is GraceOverEvent {
                 // Shutting down: a connection that has asked nothing yet just closes.
                 context.close(promise: nil)
             }
