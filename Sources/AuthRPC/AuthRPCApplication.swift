@@ -42,7 +42,9 @@ public final class AuthRPCApplication: Sendable {
         let metrics = ServiceMetrics(recordRequests: config.metricsEnabled && config.adminListen != nil)
         self.metrics = metrics
         let verifier = TokenVerifier(config: config, keys: keys)
-        let cognito = CognitoClient(config: config, transport: transport, logger: logger, metrics: metrics)
+        let background = BackgroundWork()
+        let cognito = CognitoClient(config: config, transport: transport, logger: logger, metrics: metrics,
+                                    background: background)
         let dispatcher = Self.methods(keys: keys, verifier: verifier, cognito: cognito, version: BuildInfo.healthVersion)
         let gate = config.callerPolicy.map {
             CallerPolicyGate(policy: $0, path: config.policyFile, audit: Self.auditLogger(like: logger), logger: logger)
@@ -50,7 +52,7 @@ public final class AuthRPCApplication: Sendable {
         self.server = AuthRPCServer(config: config, dispatcher: dispatcher,
                                     interceptors: Self.interceptors(config: config, policy: gate, logger: logger,
                                                                     metrics: metrics),
-                                    group: group, logger: logger, tls: tls)
+                                    group: group, logger: logger, tls: tls, background: background)
         var reloads: [(name: String, run: HangupReloads.Reload)] = []
         if let gate { reloads.append(("caller policy", { gate.reload() })) }
         if let tls = self.tls { reloads.append(("TLS certificate and key", { tls.reload(force: true, reason: "SIGHUP") })) }
@@ -72,8 +74,9 @@ public final class AuthRPCApplication: Sendable {
                         group: group, logger: logger)
         }
         // Shut down in reverse: the server drains first while the admin listener still
-        // answers /readyz with 503, then the admin listener, then the key refreshes.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: keys)]
+        // answers /readyz with 503, then the admin listener, then the key refreshes, and
+        // last the background work, which nothing is waiting for by then.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: background), .init(service: keys)]
         // An admin port that cannot be bound stops start-up, as the RPC port does: the
         // rest shuts down gracefully and `run` throws.
         if let admin { services.append(.init(service: admin, failureTerminationBehavior: .gracefullyShutdownGroup)) }
@@ -117,9 +120,11 @@ public final class AuthRPCApplication: Sendable {
 
     /// The service serving every RPC of SPEC §4, behind its dispatcher.
     public static func methods(config: ServiceConfig, transport: any HTTPTransport, keys: JWKSRegistry,
-                               logger: Logger, startedAt: ContinuousClock.Instant = .now) -> Dispatcher {
+                               logger: Logger, background: BackgroundWork,
+                               startedAt: ContinuousClock.Instant = .now) -> Dispatcher {
         methods(keys: keys, verifier: TokenVerifier(config: config, keys: keys),
-                cognito: CognitoClient(config: config, transport: transport, logger: logger), startedAt: startedAt)
+                cognito: CognitoClient(config: config, transport: transport, logger: logger, background: background),
+                startedAt: startedAt)
     }
 
     static func methods(keys: JWKSRegistry, verifier: TokenVerifier, cognito: CognitoClient,

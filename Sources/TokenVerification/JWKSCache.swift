@@ -207,14 +207,17 @@ public final class JWKSCache: Sendable {
         }
     }
 
-    /// Stops background refreshes; a fetch already in flight completes on its own.
+    /// Stops background refreshes and cancels a fetch in flight; returns once both have
+    /// ended, so no fetch outlives the service that owns the cache.
     func shutdown() async {
-        let background = state.withLock { s -> Task<Void, Never>? in
+        let (background, fetch) = state.withLock { s -> (Task<Void, Never>?, Task<Void, Never>?) in
             s.stopped = true
             defer { s.background = nil }
-            return s.background
+            return (s.background, s.inFlight)
         }
         background?.cancel()
+        fetch?.cancel()
         await background?.value
+        await fetch?.value
     }
 }

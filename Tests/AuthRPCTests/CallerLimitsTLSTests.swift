@@ -32,7 +32,7 @@ final class CallerLimitsTLSTests: XCTestCase {
         let tls = try ServerTLS(settings: TLSSettings(certificatePath: certs.path("server.pem"), keyPath: certs.path("server.key"),
                                                       clientCAPath: certs.path("ca.pem")), logger: quiet)
         server = try await TestServer.start(
-            dispatcher: AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: quiet),
+            dispatcher: AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: quiet, background: testBackground),
             interceptors: AuthRPCApplication.interceptors(config: config, policy: nil, logger: quiet),
             tls: tls, logger: quiet) { $0 = config }
     }

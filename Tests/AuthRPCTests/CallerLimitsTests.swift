@@ -85,7 +85,7 @@ final class CallerLimitsMotoTests: XCTestCase {
         var logger = Logger(label: "limits")
         logger.logLevel = .warning
         keys = JWKSRegistry(config: config, transport: transport, logger: logger)
-        let dispatcher = AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: logger)
+        let dispatcher = AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: logger, background: testBackground)
         let interceptors = AuthRPCApplication.interceptors(config: config, policy: nil, logger: logger)
         server = try await TestServer.start(dispatcher: dispatcher, interceptors: interceptors) { $0 = config }
     }

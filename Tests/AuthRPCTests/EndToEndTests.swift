@@ -32,7 +32,7 @@ final class EndToEndTests: XCTestCase {
         logger.logLevel = .warning
         keys = JWKSRegistry(config: config, transport: transport, logger: logger)
         await keys.start()
-        let dispatcher = AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: logger)
+        let dispatcher = AuthRPCApplication.methods(config: config, transport: transport, keys: keys, logger: logger, background: testBackground)
         server = try await TestServer.start(dispatcher: dispatcher) { $0 = config }
         connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: server.port)
     }
@@ -151,7 +151,7 @@ final class CognitoIsolationTests: XCTestCase {
         let keys = JWKSRegistry(config: config, transport: transport, logger: logger)
         await keys.start()
         let server = try await TestServer.start(dispatcher: AuthRPCApplication.methods(
-            config: config, transport: transport, keys: keys, logger: logger)) { $0 = config }
+            config: config, transport: transport, keys: keys, logger: logger, background: testBackground)) { $0 = config }
         let verifier = try await AuthRPCConnection.connect(host: "127.0.0.1", port: server.port)
         let now = Int64(Date().timeIntervalSince1970)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now + 3600, iat: now - 10))

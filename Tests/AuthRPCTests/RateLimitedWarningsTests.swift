@@ -6,7 +6,8 @@ import XCTest
 final class RateLimitedWarningsTests: XCTestCase {
     func testRepeatsAreCountedAndSummedUpOnce() async throws {
         let lines = LogCapture()
-        let warnings = RateLimitedWarnings(logger: lines.logger(label: "test"), interval: .milliseconds(200))
+        let warnings = RateLimitedWarnings(logger: lines.logger(label: "test"), interval: .milliseconds(200),
+                                           background: testBackground)
         for _ in 0..<1000 { warnings.warn("cognito calls failing", kind: "CognitoUnavailable") }
         warnings.warn("cognito calls failing", kind: "NotAuthorizedException")
         XCTAssertEqual(lines.all.count, 2, "one line per kind at first: \(lines.all)")

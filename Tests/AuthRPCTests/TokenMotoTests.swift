@@ -117,7 +117,7 @@ final class TokenMotoTests: XCTestCase {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let request = Request(id: 1, body: .checkGroups(CheckGroupsRequest(token: tokens.access, requiredGroups: ["admins"])))
         let service = AuthRPCService(health: HealthMethod(), verifier: verifier,
-                                     cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test")))
+                                     cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test"), background: testBackground))
         guard case .now(let response) = Dispatcher(service: service).dispatch(request, on: loop) else {
             return XCTFail("expected .now")
         }

@@ -147,10 +147,15 @@ extension CognitoClient {
             secretHash: hash)
         let promise = context.eventLoop.makePromise(of: MethodResult<Success>.self)
         let limiter = self.limiter
-        Task {
+        let started = background.submit {
             let outcome = await work(call)
             limiter.release()
             promise.succeed(outcome)
+        }
+        if !started {
+            limiter.release()
+            promise.succeed(.failure(RPCError(.unavailable, errorType: "ShuttingDown",
+                                              message: "the server is shutting down; retry on another instance")))
         }
         return .later(promise.futureResult)
     }

@@ -17,18 +17,22 @@ public final class CognitoClient: Sendable {
     let limiter: ConcurrencyLimiter
     /// Each attempt's outcome and duration, and refusals at the concurrency bound (SPEC §9).
     let metrics: ServiceMetrics?
+    /// Where the calls run, off the event loops.
+    let background: BackgroundWork
 
     /// - Parameters:
     ///   - transport: shared with the JWKS fetcher: the application creates one `CurlHTTPTransport`.
     ///   - logger: every line this client writes; never carries a secret.
     ///   - metrics: where calls are counted; nil counts nothing.
+    ///   - background: runs the calls; the application's, under its `ServiceGroup`.
     public convenience init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger,
-                            metrics: ServiceMetrics? = nil) {
-        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy(), metrics: metrics)
+                            metrics: ServiceMetrics? = nil, background: BackgroundWork) {
+        self.init(config: config, transport: transport, logger: logger, retry: RetryPolicy(), metrics: metrics,
+                  background: background)
     }
 
     init(config: ServiceConfig, transport: any HTTPTransport, logger: Logger, retry: RetryPolicy,
-         metrics: ServiceMetrics? = nil) {
+         metrics: ServiceMetrics? = nil, background: BackgroundWork) {
         let endpoint = config.cognitoEndpoint.isEmpty
             ? "https://cognito-idp.\(config.region).amazonaws.com/" : config.cognitoEndpoint
         var observe: CognitoIdentityClient.AttemptObserver?
@@ -44,7 +48,8 @@ public final class CognitoClient: Sendable {
         clientSecret = config.clientSecret
         timeout = config.cognitoTimeout
         self.logger = logger
-        self.warnings = RateLimitedWarnings(logger: logger)
+        self.background = background
+        self.warnings = RateLimitedWarnings(logger: logger, background: background)
         limiter = ConcurrencyLimiter(limit: config.cognitoMaxInFlight)
     }
 

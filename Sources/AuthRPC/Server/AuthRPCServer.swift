@@ -29,9 +29,10 @@ public final class AuthRPCServer: Service, Sendable {
 
     /// `interceptors` see every request before dispatch and after its answer
     /// (`CallInterceptor`); by default the access log. `tls` is the listener's TLS
-    /// context, built from `config.tls` (`ServerTLS`); nil serves plaintext.
+    /// context, built from `config.tls` (`ServerTLS`); nil serves plaintext. `background`
+    /// runs what the server does off its event loops.
     public init(config: ServiceConfig, dispatcher: Dispatcher, interceptors: [any CallInterceptor]? = nil,
-                group: any EventLoopGroup, logger: Logger, tls: ServerTLS? = nil) {
+                group: any EventLoopGroup, logger: Logger, tls: ServerTLS? = nil, background: BackgroundWork) {
         self.host = config.listenHost
         self.port = config.listenPort
         self.limits = ConnectionLimits(maxInFlight: config.maxInFlightPerConnection,
@@ -43,9 +44,9 @@ public final class AuthRPCServer: Service, Sendable {
         self.interceptors = CallInterceptors(interceptors ?? [AccessLog(logger: logger)])
         self.group = group
         self.logger = logger
-        self.connections = ConnectionRegistry(maxConnections: config.maxConnections)
+        self.connections = ConnectionRegistry(maxConnections: config.maxConnections, background: background)
         self.buffering = ConnectionBuffering(bytes: config.connectionBufferBytes)
-        self.warnings = RateLimitedWarnings(logger: logger)
+        self.warnings = RateLimitedWarnings(logger: logger, background: background)
         self.tls = tls
     }
 
@@ -145,28 +146,22 @@ public final class AuthRPCServer: Service, Sendable {
         let open = connections.all
         logger.info("draining connections", metadata: ["open": "\(open.count)"])
         for channel in open {
-            channel.pipeline.fireUserInboundEventTriggered(DrainEvent())
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
-        let deadline = ContinuousClock.now + .nanoseconds(shutdownGrace.nanoseconds)
-        while connections.count > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+        if await connections.waitUntilEmpty(within: .nanoseconds(shutdownGrace.nanoseconds)) {
+            logger.info("stopped")
+            return
         }
-        var left = connections.all
-        if !left.isEmpty {
-            // SPEC §3: nothing in flight is lost. Each connection answers what it still
-            // owes `UNAVAILABLE`/`ShuttingDown`, flushes, and closes; one that cannot
-            // finish that in a moment is closed regardless.
-            let tally = ShutdownTally()
-            for channel in left { channel.pipeline.fireUserInboundEventTriggered(GraceOverEvent(tally: tally)) }
-            let cutoff = ContinuousClock.now + .seconds(1)
-            while connections.count > 0 && ContinuousClock.now < cutoff {
-                try? await Task.sleep(for: .milliseconds(5))
-            }
-            left = connections.all
-            for channel in left { channel.close(promise: nil) }
-            logger.warning("shutdown grace over: unfinished requests answered UNAVAILABLE/ShuttingDown", metadata: [
-                "connections": "\(open.count)", "answered": "\(tally.total)", "closed_unflushed": "\(left.count)"])
-        }
+        // SPEC §3: nothing in flight is lost. Each connection answers what it still owes
+        // `UNAVAILABLE`/`ShuttingDown`, flushes, and closes; one that cannot finish that in
+        // a moment is closed regardless.
+        let tally = ShutdownTally()
+        for channel in connections.all { channel.pipeline.fireUserInboundEventTriggered(GraceOverEvent(tally: tally)) }
+        _ = await connections.waitUntilEmpty(within: .seconds(1))
+        let left = connections.all
+        for channel in left { channel.close(promise: nil) }
+        logger.warning("shutdown grace over: unfinished requests answered UNAVAILABLE/ShuttingDown", metadata: [
+            "connections": "\(open.count)", "answered": "\(tally.total)", "closed_unflushed": "\(left.count)"])
         logger.info("stopped")
     }
 }

@@ -11,11 +11,14 @@ public struct AuthRPCService: AuthRPCServiceProtocol {
     public let verifier: TokenVerifier
     /// The account RPCs: calls to Cognito (SPEC §5), one client and so one concurrency limit.
     public let cognito: CognitoClient
+    /// Where a token waits for its issuer's keys to be refetched (an unknown kid).
+    public let background: BackgroundWork
 
     public init(health: HealthMethod, verifier: TokenVerifier, cognito: CognitoClient) {
         self.healthReport = health
         self.verifier = verifier
         self.cognito = cognito
+        self.background = cognito.background
     }
 
     public func health(_ request: HealthRequest, context: RequestContext) -> MethodReply<HealthResponse> {

@@ -2,7 +2,8 @@ import NIOCore
 import Synchronization
 
 /// The open connections, so the server can refuse one too many at accept
-/// (SPEC §3 `AUTHRPC_MAX_CONNECTIONS`) and drain them all at shutdown.
+/// (SPEC §3 `AUTHRPC_MAX_CONNECTIONS`), drain them all at shutdown and learn, without
+/// polling, when the last one has closed.
 /// Touched once per accept and once per close, never per request.
 final class ConnectionRegistry: Sendable {
     private struct State {
@@ -12,12 +13,20 @@ final class ConnectionRegistry: Sendable {
         /// Connections admitted, and refused at the limit, since start (for metrics).
         var accepted = 0
         var refused = 0
+        /// Who waits for the last connection to close (`waitUntilEmpty`), by ticket.
+        var emptyWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextTicket = 0
     }
 
     private let maxConnections: Int
     private let state = Mutex(State())
+    /// Where memory is given back, off the event loops.
+    private let background: BackgroundWork
 
-    init(maxConnections: Int) { self.maxConnections = maxConnections }
+    init(maxConnections: Int, background: BackgroundWork) {
+        self.maxConnections = maxConnections
+        self.background = background
+    }
 
     /// Registers `channel` unless the limit is reached; it leaves the registry when it closes.
     func admit(_ channel: any Channel) -> Bool {
@@ -42,13 +51,55 @@ final class ConnectionRegistry: Sendable {
     /// going away, not ordinary churn), the buffers they held are free: give that memory
     /// back (`FreedMemory`), off the event loop.
     private func remove(_ key: ObjectIdentifier) {
-        let trim = state.withLock { state -> Bool in
+        let (trim, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             state.open.removeValue(forKey: key)
-            guard state.peak - state.open.count >= 64, state.open.count <= state.peak / 2 else { return false }
+            var waiters: [CheckedContinuation<Void, Never>] = []
+            if state.open.isEmpty {
+                waiters = Array(state.emptyWaiters.values)
+                state.emptyWaiters.removeAll()
+            }
+            guard state.peak - state.open.count >= 64, state.open.count <= state.peak / 2 else { return (false, waiters) }
             state.peak = state.open.count
-            return true
+            return (true, waiters)
         }
-        if trim { Task.detached(priority: .background) { FreedMemory.release() } }
+        for waiter in waiters { waiter.resume() }
+        if trim { background.submit { FreedMemory.release() } }
+    }
+
+    /// Returns true once no connection is open, or false when `timeout` passes first.
+    func waitUntilEmpty(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { race in
+            race.addTask { await self.untilEmpty(); return true }
+            race.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await race.next() ?? false
+            race.cancelAll()
+            return first
+        }
+    }
+
+    /// Suspends until no connection is open; returns early when cancelled.
+    private func untilEmpty() async {
+        let ticket = state.withLock { state -> Int in
+            state.nextTicket += 1
+            return state.nextTicket
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                // Under the lock: the last close, or the cancellation handler, sees the
+                // waiter registered or knows it need not be.
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.open.isEmpty || Task.isCancelled { return true }
+                    state.emptyWaiters[ticket] = waiter
+                    return false
+                }
+                if resumeNow { waiter.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.emptyWaiters.removeValue(forKey: ticket) }?.resume()
+        }
     }
 
     var count: Int { state.withLock { $0.open.count } }

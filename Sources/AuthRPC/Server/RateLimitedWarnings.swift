@@ -16,10 +16,13 @@ final class RateLimitedWarnings: Sendable {
     private let logger: Logger
     private let interval: Duration
     private let windows = Mutex<[String: Window]>([:])
+    /// Where a window's summary waits for the window to end.
+    private let background: BackgroundWork
 
-    init(logger: Logger, interval: Duration = .seconds(1)) {
+    init(logger: Logger, interval: Duration = .seconds(1), background: BackgroundWork) {
         self.logger = logger
         self.interval = interval
+        self.background = background
     }
 
     /// Writes `message` unless one of the same kind was written less than `interval` ago;
@@ -41,10 +44,12 @@ final class RateLimitedWarnings: Sendable {
             logger.log(level: level, "\(message)", metadata: metadata)
         }
         if let summaryDue {
-            Task {
+            // At shutdown the sleep is cancelled and the summary written at once.
+            let scheduled = background.submit {
                 try? await Task.sleep(until: summaryDue, clock: .continuous)
                 self.summarise(key, message: message, level: level, kind: kind)
             }
+            if !scheduled { summarise(key, message: message, level: level, kind: kind) }
         }
     }
 

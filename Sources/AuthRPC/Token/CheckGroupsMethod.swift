@@ -14,7 +14,8 @@ extension AuthRPCService {
             return .failure(VerificationError(.noGroupRules, "give at least one of allowed_groups, required_groups, prohibited_groups")
                 .rpcError)
         }
-        return verifier.reply(to: request.token, tokenUse: request.tokenUse, on: context.eventLoop) { result in
+        return verifier.reply(to: request.token, tokenUse: request.tokenUse, on: context.eventLoop,
+                              background: background) { result in
             switch result {
             case .failure(let error):
                 return .failure(error.rpcError)

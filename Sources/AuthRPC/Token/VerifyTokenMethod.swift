@@ -9,7 +9,7 @@ extension AuthRPCService {
     /// bytes serialized when it was first verified (`VerifyTokenAnswer.encoded`).
     public func verifyToken(_ request: VerifyTokenRequest, context: RequestContext) -> MethodReply<VerifyTokenAnswer> {
         verifier.reply(to: request.token, tokenUse: request.tokenUse, requiredScopes: request.requiredScopes,
-                       prepare: EncodedVerifyTokenAnswer.prepare, on: context.eventLoop) { result in
+                       prepare: EncodedVerifyTokenAnswer.prepare, on: context.eventLoop, background: background) { result in
             switch result {
             case .success(let verified):
                 // Serialized once: when the token was first verified here, or now for a token
@@ -33,7 +33,7 @@ extension TokenVerifier {
     func reply<Success: Sendable>(
         to token: String, tokenUse: TokenUse, requiredScopes: [String] = [],
         prepare: VerifiedToken.Preparation? = nil,
-        on eventLoop: any EventLoop,
+        on eventLoop: any EventLoop, background: BackgroundWork,
         _ answer: @escaping @Sendable (Result<VerifiedToken, VerificationError>) -> MethodResult<Success>
     ) -> MethodReply<Success> {
         @Sendable func respond(_ outcome: Outcome) -> MethodResult<Success> {
@@ -46,10 +46,11 @@ extension TokenVerifier {
         let outcome = verify(token, tokenUse: tokenUse.kind, requiredScopes: requiredScopes, prepare: prepare)
         guard case .awaitingKeys(let fetch) = outcome else { return .now(respond(outcome)) }
         let promise = eventLoop.makePromise(of: MethodResult<Success>.self)
-        Task { [self] in
+        let waiting = background.submit { [self] in
             promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse.kind,
                                                  requiredScopes: requiredScopes, prepare: prepare)))
         }
+        if !waiting { promise.succeed(respond(outcome)) }
         return .later(promise.futureResult)
     }
 }

@@ -57,7 +57,8 @@ final class CognitoHarness: @unchecked Sendable {
         config.clientIDs = [clientID]
         config.clientSecret = secret.map(Secret.init)
         configure(&config)
-        client = CognitoClient(config: config, transport: transport, logger: logs.logger(), retry: retry)
+        client = CognitoClient(config: config, transport: transport, logger: logs.logger(), retry: retry,
+                               background: testBackground)
         let keys = JWKSRegistry(config: config, transport: transport)
         dispatcher = Dispatcher(service: AuthRPCService(health: HealthMethod(), verifier: TokenVerifier(config: config, keys: keys),
                                                         cognito: client))

@@ -25,7 +25,7 @@ struct TestServer {
         var defaultLogger = Logger(label: "test-server")
         defaultLogger.logLevel = .warning
         let server = AuthRPCServer(config: config, dispatcher: dispatcher, interceptors: interceptors, group: group,
-                                   logger: logger ?? defaultLogger, tls: tls)
+                                   logger: logger ?? defaultLogger, tls: tls, background: testBackground)
         let address = try await server.start()
         let running = Task { await server.waitUntilStopped() }
         return TestServer(server: server, port: address.port!, group: group, running: running)
@@ -47,7 +47,7 @@ func testDispatcher(_ handlers: [Method: any StubHandler] = [:], health: HealthM
 /// The production service over `config`, with its own Cognito client on `transport`.
 func realService(config: ServiceConfig, keys: JWKSRegistry, transport: any HTTPTransport) -> AuthRPCService {
     AuthRPCService(health: HealthMethod(), verifier: TokenVerifier(config: config, keys: keys),
-                   cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test")))
+                   cognito: CognitoClient(config: config, transport: transport, logger: Logger(label: "test"), background: testBackground))
 }
 
 /// A handler whose answers the test releases, to hold work in flight.
@@ -90,7 +90,7 @@ struct DelayedHandler: StubHandler {
 func tokenDispatcher(verifier: TokenVerifier) -> Dispatcher {
     Dispatcher(service: AuthRPCService(
         health: HealthMethod(), verifier: verifier,
-        cognito: CognitoClient(config: ServiceConfig(), transport: UnreachableTransport(), logger: Logger(label: "test"))))
+        cognito: CognitoClient(config: ServiceConfig(), transport: UnreachableTransport(), logger: Logger(label: "test"), background: testBackground)))
 }
 
 /// HTTP that never connects.
