@@ -193,8 +193,12 @@ final class Fixture: Sendable {
         config.clientIDs = ["4fuzz5client6id7"]
         config.clientSecret = Secret(Secrets.clientSecret)
         config.cognitoEndpoint = "https://cognito.invalid/"
+        // The fuzzer's own BackgroundWork, running for the life of the process as the
+        // application's runs under its ServiceGroup.
+        let background = BackgroundWork()
+        Task { await background.run() }
         let client = CognitoClient(config: config, transport: transport, logger: Logger(label: "authrpc.fuzz.cognito"),
-                                   retry: RetryPolicy(maxAttempts: 1))
+                                   retry: RetryPolicy(maxAttempts: 1), background: background)
         let verifier = TokenVerifier(config: config, keys: JWKSRegistry(config: config, transport: transport))
         dispatcher = Dispatcher(service: AuthRPCService(health: HealthMethod(), verifier: verifier, cognito: client))
         loop = MultiThreadedEventLoopGroup.singleton.next()
