@@ -27,7 +27,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
     @Option(help: "Mint this many distinct tokens (1 = one repeated token).") var mint: Int?
     @Option(help: "With --mint: where to write the JWKS the server reads.") var jwksOut: String?
     @Option(help: "With --mint: the share of each kind, e.g. valid=90,expired=5,bad-signature=5.") var mix = "valid=100"
-    @Option(help: "token_use to ask for: any, id or access.") var use: TokenUse = .any
+    @Option(help: "The token use to ask the server for.") var use = TokenUseArgument(.any)
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(help: "No progress line.") var quiet = false
     @OptionGroup var tls: TLSOptions
@@ -58,7 +58,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
     private func templates(host: String, port: Int, clientTLS: ClientTLS?) async throws -> [RequestTemplate] {
         func template(_ label: String, _ token: String) throws -> RequestTemplate {
             do {
-                return try RequestTemplate(label: label, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: use)))
+                return try RequestTemplate(label: label, body: .verifyToken(VerifyTokenRequest(token: token, tokenUse: use.tokenUse)))
             } catch {
                 throw ValidationError("a token cannot be sent: \(error.description)")
             }
