@@ -118,8 +118,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
-        // The executable's own code (the JSON view of `authrpc call`), tested in process.
-        .testTarget(name: "CLITests", dependencies: ["authrpc", "Wire"]),
+        // The executable's own code (the JSON view of `authrpc call`, argument parsing), tested in process.
+        .testTarget(name: "CLITests", dependencies: [
+            "authrpc", "Wire", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // scripts/codegen and the protoc plugin, run as CI runs them.
         .testTarget(name: "CodegenTests"),
         .testTarget(

@@ -37,8 +37,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
 
     private var nextID: UInt64 = 1
     private var nextTemplate: Int
-    /// Send time (or scheduled time, open loop) of each outstanding request, by id.
-    private var started: [UInt64: UInt64] = [:]
+    /// Send time (or scheduled time, open loop) and template of each outstanding request, by id.
+    private var started: [UInt64: Outstanding] = [:]
     private var sentCount = 0
     private var stopping = false
     private var openLoopStart: UInt64 = 0
@@ -84,12 +84,13 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = Self.now()
         guard case .frame(let bytes) = unwrapInboundIn(data), let response = try? ResponseHead.decode(bytes),
-              let sentAt = started.removeValue(forKey: response.id) else {
+              let outstanding = started.removeValue(forKey: response.id) else {
             stats.connectionErrors += 1
             context.close(promise: nil)
             return
         }
-        stats.record(response, latencyNanos: now &- sentAt)
+        stats.record(response, latencyNanos: now &- outstanding.sentAt,
+                     expectedErrorType: settings.templates[outstanding.template].expectedErrorType)
         progress.answered.add(1, ordering: .relaxed)
         if settings.intervalNanos == nil && !stopping {
             sendOne(context: context, startedAt: Self.now())
@@ -128,13 +129,14 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             stopping = true
             return
         }
-        let template = settings.templates[nextTemplate]
+        let templateIndex = nextTemplate
+        let template = settings.templates[templateIndex]
         nextTemplate = nextTemplate + 1 == settings.templates.count ? 0 : nextTemplate + 1
         let id = nextID
         nextID += 1
         var buffer = context.channel.allocator.buffer(capacity: template.frameSizeHint)
         template.writeFrame(id: id, into: &buffer)
-        started[id] = startedAt
+        started[id] = Outstanding(sentAt: startedAt, template: templateIndex)
         sentCount += 1
         stats.sent += 1
         context.write(wrapOutboundOut(buffer), promise: nil)
@@ -147,4 +149,10 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     private static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+}
+
+/// A request sent and not yet answered.
+private struct Outstanding {
+    var sentAt: UInt64
+    var template: Int
 }

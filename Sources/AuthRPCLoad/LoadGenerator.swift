@@ -90,24 +90,26 @@ public enum LoadGenerator {
         drainTimeout.cancel()
         let elapsed = ContinuousClock.now - began
         reporter?.cancel()
+        await reporter?.value  // its last line is drawn before the newline that ends it
         if plan.progress { FileHandle.standardError.write(Data("\n".utf8)) }
 
         var report = LoadReport(
             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            sent: 0, answered: 0, lost: 0, connectionErrors: 0, outcomes: [:],
+            sent: 0, answered: 0, lost: 0, connectionErrors: 0, unexpected: 0, outcomes: [:],
             latency: Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000,
                                        numberOfSignificantValueDigits: .three),
             connections: plan.connections, depth: plan.rate == nil ? plan.depth : nil, rate: plan.rate)
         for loop in loops {
             let stats = statsByLoop[ObjectIdentifier(loop)]!
             let snapshot = try await loop.submit {
-                (stats.sent, stats.answered, stats.connectionErrors, stats.outcomes, stats.latency)
+                (stats.sent, stats.answered, stats.connectionErrors, stats.outcomes, stats.latency, stats.unexpected)
             }.get()
             report.sent += snapshot.0
             report.answered += snapshot.1
             report.connectionErrors += snapshot.2
             report.outcomes.merge(snapshot.3, uniquingKeysWith: +)
             report.latency.add(snapshot.4)
+            report.unexpected += snapshot.5
         }
         report.lost = report.sent - report.answered
         return report
@@ -116,7 +118,7 @@ public enum LoadGenerator {
     private static func reportProgress(_ progress: SharedProgress, began: ContinuousClock.Instant) async {
         var last = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
             let now = progress.answered.load(ordering: .relaxed)
             let seconds = (ContinuousClock.now - began).components.seconds
             FileHandle.standardError.write(Data("\r[\(seconds)s] answered \(now)  (\(now - last)/s)   ".utf8))

@@ -14,9 +14,14 @@ final class LoopStats: @unchecked Sendable {
     /// "OK", or "STATUS/error_type", with counts.
     var outcomes: [String: Int] = [:]
     var connectionErrors = 0
+    /// Answers other than the one their template expected.
+    var unexpected = 0
 
-    func record(_ response: ResponseHead, latencyNanos: UInt64) {
+    func record(_ response: ResponseHead, latencyNanos: UInt64, expectedErrorType: String) {
         answered += 1
+        if response.status == .ok ? !expectedErrorType.isEmpty : response.errorType != expectedErrorType {
+            unexpected += 1
+        }
         _ = latency.record(max(latencyNanos, 1))
         let key = response.status == .ok ? "OK" : "\(response.status)/\(response.errorType)"
         outcomes[key, default: 0] += 1

@@ -11,11 +11,16 @@ import Wire
 public struct RequestTemplate: Sendable {
     /// What the request is meant to provoke, for the report ("valid", "expired", ...).
     public let label: String
+    /// The `error_type` its answer should carry, "" for OK. An answer that differs
+    /// counts as unexpected (`LoadReport.unexpected`): a benchmark against a server that
+    /// rejects what it should accept must not look like a fast success.
+    public let expectedErrorType: String
     private let encoded: [UInt8]
 
     /// Throws for a string that cannot be sent as is (U+0000).
-    public init(label: String, body: Request.Body, deadlineMs: UInt32 = 0) throws(WireError) {
+    public init(label: String, body: Request.Body, deadlineMs: UInt32 = 0, expectedErrorType: String = "") throws(WireError) {
         self.label = label
+        self.expectedErrorType = expectedErrorType
         self.encoded = try Request(id: 0, deadlineMs: deadlineMs, body: body).encodedBytes()
     }
 

@@ -104,6 +104,40 @@ final class LoadGeneratorTests: XCTestCase {
         try? FileManager.default.removeItem(at: jwks)
     }
 
+    /// An answer other than the one its template expects is counted as unexpected
+    /// (what `bench verify --max-errors` judges), whatever its status.
+    func testAnswersOtherThanTheTemplateExpectsAreCounted() async throws {
+        let (server, keys, jwks) = try await server()
+        let now = Int64(Date().timeIntervalSince1970)
+        let valid = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now + 3600, iat: now - 10))
+        let expired = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: now - 3600, iat: now - 7200))
+        var plan = LoadPlan()
+        plan.port = server.port
+        plan.connections = 1
+        plan.depth = 4
+        plan.requestLimit = 300
+        plan.progress = false
+        plan.templates = [
+            try RequestTemplate(label: "valid", body: .verifyToken(VerifyTokenRequest(token: valid))),
+            try RequestTemplate(label: "expired", body: .verifyToken(VerifyTokenRequest(token: expired)),
+                                expectedErrorType: "TokenExpired"),
+            try RequestTemplate(label: "meant to pass", body: .verifyToken(VerifyTokenRequest(token: expired))),
+        ]
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let report = try await LoadGenerator.run(plan, group: group)
+        XCTAssertEqual(report.answered, 300)
+        XCTAssertEqual(report.outcomes["OK"], 100)
+        XCTAssertEqual(report.outcomes["UNAUTHENTICATED/TokenExpired"], 200)
+        XCTAssertEqual(report.unexpected, 100)
+        XCTAssertTrue(report.json.contains("\"unexpected\": 100"), report.json)
+        XCTAssertGreaterThan(report.meanMicros, 0)
+        XCTAssertTrue(report.text.contains("latency (us): mean "), report.text)
+        try await group.shutdownGracefully()
+        await server.stop()
+        await keys.shutdown()
+        try? FileManager.default.removeItem(at: jwks)
+    }
+
     func testOpenLoopKeepsItsRate() async throws {
         let (server, keys, jwks) = try await server()
         var plan = LoadPlan()
