@@ -1,28 +1,36 @@
 public import Logging
-import NIOCore
+public import NIOCore
 public import Wire
 
-/// The access log (a `CallInterceptor`): one `debug` line per answered request with its
-/// method, peer, caller, status, error type, duration and request id. Never a token, a
-/// password or any other request field: those stay in the request.
+/// The access log (a `CallInterceptor`, SPEC §9): one `info` line, labelled
+/// `authrpc.access`, per answered request with the fields of `RequestLogFields`.
+/// `AUTHRPC_ACCESS_LOG` says which: `failures` (the default: every answer that is not
+/// `OK`, so a burst of `BadSignature` shows at the default level), `all`, or `off` (no
+/// interceptor at all).
 ///
-/// When the logger is above `debug` a request costs one comparison here.
+/// A successful request under `failures` costs one comparison here; only the lines that
+/// are written pay for formatting (and a failing token for its hash).
 public struct AccessLog: CallInterceptor {
     private let logger: Logger
+    private let successes: Bool
 
-    public init(logger: Logger) { self.logger = logger }
+    /// `logger` is used as given: `accessLogger(like:)` makes the usual one.
+    public init(logger: Logger, mode: ServiceConfig.AccessLogMode) {
+        self.logger = logger
+        self.successes = mode == .all
+    }
 
     public func completed(_ call: Call, answer: Response, duration: TimeAmount, admitted: Bool) {
-        guard logger.logLevel <= .debug else { return }
-        var metadata: Logger.Metadata = [
-            "method": "\(call.method?.name ?? "unknown")",
-            "request_id": "\(call.requestID)",
-            "status": "\(answer.status)",
-            "duration_us": "\(duration.nanoseconds / 1_000)",
-        ]
-        if !answer.errorType.isEmpty { metadata["error_type"] = "\(answer.errorType)" }
-        if let peer = call.connection.peer { metadata["peer"] = "\(peer)" }
-        if let caller = call.connection.caller?.name { metadata["caller"] = "\(caller)" }
-        logger.debug("access", metadata: metadata)
+        if answer.status == .ok && !successes { return }
+        logger.info("access", metadata: RequestLogFields.metadata(call, answer: answer, duration: duration))
+    }
+
+    /// The access log's logger: `AUTHRPC_ACCESS_LOG` decides what is written, so it logs
+    /// at `info` even when the service's level is higher (and at the service's level when
+    /// that is lower, like every logger).
+    public static func accessLogger(like logger: Logger) -> Logger {
+        var access = Logger(label: "authrpc.access")
+        access.logLevel = min(logger.logLevel, .info)
+        return access
     }
 }
