@@ -47,7 +47,7 @@ public final class AuthRPCApplication: Sendable {
                                     background: background)
         let dispatcher = Self.methods(keys: keys, verifier: verifier, cognito: cognito, version: BuildInfo.healthVersion)
         let gate = config.callerPolicy.map {
-            CallerPolicyGate(policy: $0, path: config.policyFile, audit: Self.auditLogger(like: logger), logger: logger)
+            CallerPolicyGate(policy: $0, path: config.policyFile, logger: logger)
         }
         self.server = AuthRPCServer(config: config, dispatcher: dispatcher,
                                     interceptors: Self.interceptors(config: config, policy: gate, logger: logger,
@@ -98,7 +98,7 @@ public final class AuthRPCApplication: Sendable {
 
     /// What every request passes through, in order (`CallInterceptor`): the request
     /// metrics, the caller policy, then the rate limits (so a denied caller costs no
-    /// tokens), then the access log.
+    /// tokens), then the audit and access logs (SPEC §9), which only look at answers.
     /// Request metrics come first, so they see every request that was decoded.
     static func interceptors(config: ServiceConfig, policy: CallerPolicyGate?, logger: Logger,
                              metrics: ServiceMetrics? = nil) -> [any CallInterceptor] {
@@ -107,15 +107,11 @@ public final class AuthRPCApplication: Sendable {
         if let policy { chain.append(policy) }
         chain.append(CallerLimits(signInRate: config.signInRate, callerRate: config.callerRate,
                                   cognitoBudget: config.cognitoMaxInFlight, refusals: metrics?.rateLimited))
-        chain.append(AccessLog(logger: logger))
+        chain.append(AuditLog(logger: AuditLog.auditLogger(like: logger)))
+        if config.accessLog != .off {
+            chain.append(AccessLog(logger: AccessLog.accessLogger(like: logger), mode: config.accessLog))
+        }
         return chain
-    }
-
-    /// The audit log: the service's log, under its own label and at least `info`.
-    static func auditLogger(like logger: Logger) -> Logger {
-        var audit = Logger(label: "authrpc.audit")
-        audit.logLevel = min(logger.logLevel, .info)
-        return audit
     }
 
     /// The service serving every RPC of SPEC §4, behind its dispatcher.

@@ -46,6 +46,9 @@ public final class AuthRPCClient: Sendable {
         public var initialBackoff: Duration = .milliseconds(50)
         public var maxBackoff: Duration = .seconds(2)
         public var maxFrameBytes = 16 << 20
+        /// W3C `traceparent` (SPEC §9) of every call made outside a `withTraceparent` block;
+        /// "" sends none.
+        public var traceparent = ""
 
         public init() {}
     }
@@ -89,12 +92,19 @@ public final class AuthRPCClient: Sendable {
         }
     }
 
+    /// The W3C `traceparent` ("00-<32 hex>-<16 hex>-<2 hex>", SPEC §9) of every call
+    /// made in this task and its child tasks, over `Options.traceparent`. The server logs
+    /// its trace id in the access and audit lines and forwards it nowhere; one that does
+    /// not parse is ignored, not refused. Use `$traceparent.withValue(_:operation:)`.
+    @TaskLocal public static var traceparent = ""
+
     private func attempt(_ body: Request.Body, before deadline: ContinuousClock.Instant) async throws -> Response.Body? {
         let connection = try await connection(before: deadline)
         let remaining = deadline - .now
         guard remaining > .zero else { throw AuthRPCClientError.timedOut }
+        let traceparent = Self.traceparent.isEmpty ? options.traceparent : Self.traceparent
         let request = Request(id: connection.makeID(), deadlineMs: UInt32(clamping: max(1, remaining.milliseconds)),
-                              body: body)
+                              traceparent: traceparent, body: body)
         let response: Response
         do {
             response = try await connection.send(request).withTimeout(remaining).get()

@@ -62,9 +62,10 @@ public final class AuthRPCConnection: Sendable {
         return AuthRPCConnection(channel: channel, closedBy: closedBy)
     }
 
-    /// Sends one request and waits for its answer. The id is chosen here.
-    public func call(_ body: Request.Body, deadlineMs: UInt32 = 0) async throws -> Response {
-        try await send(Request(id: makeID(), deadlineMs: deadlineMs, body: body)).get()
+    /// Sends one request and waits for its answer. The id is chosen here. `traceparent`:
+    /// W3C trace context for the server's logs (SPEC §9); "" sends none.
+    public func call(_ body: Request.Body, deadlineMs: UInt32 = 0, traceparent: String = "") async throws -> Response {
+        try await send(Request(id: makeID(), deadlineMs: deadlineMs, traceparent: traceparent, body: body)).get()
     }
 
     /// A fresh id, unique on this connection.

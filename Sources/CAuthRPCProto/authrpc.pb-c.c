@@ -1330,7 +1330,7 @@ void   authrpc__v1__check_groups_response__free_unpacked
   assert(message->base.descriptor == &authrpc__v1__check_groups_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor authrpc__v1__request__field_descriptors[14] =
+static const ProtobufCFieldDescriptor authrpc__v1__request__field_descriptors[15] =
 {
   {
     "id",
@@ -1353,6 +1353,18 @@ static const ProtobufCFieldDescriptor authrpc__v1__request__field_descriptors[14
     offsetof(Authrpc__V1__Request, deadline_ms),
     NULL,
     NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traceparent",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Authrpc__V1__Request, traceparent),
+    NULL,
+    &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1502,26 +1514,27 @@ static const ProtobufCFieldDescriptor authrpc__v1__request__field_descriptors[14
   },
 };
 static const unsigned authrpc__v1__request__field_indices_by_name[] = {
-  6,   /* field[6] = authenticate */
-  13,   /* field[13] = check_groups */
-  11,   /* field[11] = confirm_forgot_password */
-  4,   /* field[4] = confirm_registration */
+  7,   /* field[7] = authenticate */
+  14,   /* field[14] = check_groups */
+  12,   /* field[12] = confirm_forgot_password */
+  5,   /* field[5] = confirm_registration */
   1,   /* field[1] = deadline_ms */
-  10,   /* field[10] = forgot_password */
-  2,   /* field[2] = health */
+  11,   /* field[11] = forgot_password */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  8,   /* field[8] = refresh_tokens */
-  3,   /* field[3] = register */
-  5,   /* field[5] = resend_confirmation_code */
-  7,   /* field[7] = respond_to_challenge */
-  9,   /* field[9] = sign_out */
-  12,   /* field[12] = verify_token */
+  9,   /* field[9] = refresh_tokens */
+  4,   /* field[4] = register */
+  6,   /* field[6] = resend_confirmation_code */
+  8,   /* field[8] = respond_to_challenge */
+  10,   /* field[10] = sign_out */
+  2,   /* field[2] = traceparent */
+  13,   /* field[13] = verify_token */
 };
 static const ProtobufCIntRange authrpc__v1__request__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 0, 14 }
+  { 10, 3 },
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor authrpc__v1__request__descriptor =
 {
@@ -1531,7 +1544,7 @@ const ProtobufCMessageDescriptor authrpc__v1__request__descriptor =
   "Authrpc__V1__Request",
   "authrpc.v1",
   sizeof(Authrpc__V1__Request),
-  14,
+  15,
   authrpc__v1__request__field_descriptors,
   authrpc__v1__request__field_indices_by_name,
   2,  authrpc__v1__request__number_ranges,

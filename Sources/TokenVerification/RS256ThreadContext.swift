@@ -56,19 +56,26 @@ final class RS256ThreadContext {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 51) { expected in
             let prefix = Self.digestInfoPrefix.count
             _ = expected.initialize(from: Self.digestInfoPrefix)
-            var length: UInt32 = 0
-            guard EVP_DigestInit_ex2(digest, sha256, nil) == 1,
-                  EVP_DigestUpdate(digest, message.baseAddress, message.count) == 1,
-                  EVP_DigestFinal_ex(digest, expected.baseAddress! + prefix, &length) == 1, length == 32
-            else {
-                ERR_clear_error()
-                return false
-            }
+            guard hash(message, into: expected.baseAddress! + prefix) else { return false }
             let sig = signature.bindMemory(to: UInt8.self)
             let ok = EVP_PKEY_verify(ctx, sig.baseAddress, sig.count, expected.baseAddress, prefix + 32) == 1
             if !ok { ERR_clear_error() }  // a bad signature leaves an error queued on this thread
             return ok
         }
+    }
+
+    /// SHA-256 of `message` into the 32 bytes at `out`, on this thread's digest context
+    /// (also what names a token in the logs, `TokenFingerprint`).
+    func hash(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+        var length: UInt32 = 0
+        guard EVP_DigestInit_ex2(digest, sha256, nil) == 1,
+              EVP_DigestUpdate(digest, message.baseAddress, message.count) == 1,
+              EVP_DigestFinal_ex(digest, out, &length) == 1, length == 32
+        else {
+            ERR_clear_error()
+            return false
+        }
+        return true
     }
 
     /// This thread's verification context for the key `serial`, made (and an old one

@@ -77,12 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("authrpc: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        let level = config.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogOutput.bootstrap(format: config.logFormat, level: config.logLevel)
         let logger = Logger(label: "authrpc")
         logger.info("starting", metadata: [
             "version": "\(BuildInfo.version)",

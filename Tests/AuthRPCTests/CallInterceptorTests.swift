@@ -84,11 +84,11 @@ final class CallInterceptorTests: XCTestCase {
         await server.stop()
     }
 
-    func testAccessLogLinesAtDebugWithoutRequestFields() async throws {
+    func testAccessLogLinesWithoutRequestFields() async throws {
         let capture = LogCapture()
-        var logger = capture.logger(label: "access")
-        logger.logLevel = .debug
-        let server = try await TestServer.start(dispatcher: testDispatcher(), interceptors: [AccessLog(logger: logger)])
+        let logger = capture.logger(label: "access")
+        let server = try await TestServer.start(dispatcher: testDispatcher(),
+                                                interceptors: [AccessLog(logger: logger, mode: .all)])
         let connection = try await AuthRPCConnection.connect(host: "127.0.0.1", port: server.port, group: clientGroup)
         _ = try await connection.call(.health(HealthRequest()))
         let secret = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2ln"
@@ -99,7 +99,7 @@ final class CallInterceptorTests: XCTestCase {
 
         let lines = capture.all.filter { $0.contains("access") }
         XCTAssertEqual(lines.count, 2, "\(lines)")
-        XCTAssertTrue(lines[0].contains("method=health") && lines[0].contains("status=OK"), lines[0])
+        XCTAssertTrue(lines[0].contains("method=Health") && lines[0].contains("status=OK"), lines[0])
         XCTAssertTrue(lines[0].contains("peer=") && lines[0].contains("duration_us="), lines[0])
         XCTAssertTrue(lines[1].contains("error_type=NotImplemented"), lines[1])
         XCTAssertFalse(capture.all.joined().contains(secret), "a token never reaches the access log")

@@ -32,10 +32,11 @@ final class CallerPolicyTLSTests: XCTestCase {
         let quiet = Logger(label: "policy-tls", factory: { _ in SwiftLogNoOpLogHandler() })
         let tls = try ServerTLS(settings: TLSSettings(certificatePath: certs.path("server.pem"), keyPath: certs.path("server.key"),
                                                       clientCAPath: certs.path("ca.pem")), logger: quiet)
-        let gate = CallerPolicyGate(policy: policy, audit: audit.logger(label: "authrpc.audit"), logger: quiet)
+        let gate = CallerPolicyGate(policy: policy, logger: quiet)
         let ok = OKHandler()
         server = try await TestServer.start(dispatcher: testDispatcher([.authenticate: ok, .verifyToken: ok]),
-                                            interceptors: [gate], tls: tls, logger: quiet)
+                                            interceptors: [gate, AuditLog(logger: audit.logger(label: "authrpc.audit"))],
+                                            tls: tls, logger: quiet)
     }
 
     override func tearDown() async throws {
@@ -68,8 +69,10 @@ final class CallerPolicyTLSTests: XCTestCase {
         await gateway.close()
         await orders.close()
 
-        let lines = audit.all
-        XCTAssertEqual(lines.count, 1, "one denial, audited once: \(lines)")
+        let lines = audit.all.filter { $0.contains("event=caller_denied") }
+        XCTAssertEqual(lines.count, 1, "one denial, audited once: \(audit.all)")
+        XCTAssertEqual(audit.all.filter { $0.contains("event=account_operation") }.count, 1,
+                       "the allowed sign-in is an account operation; the refused one is its denial: \(audit.all)")
         XCTAssertTrue(lines[0].contains("caller=spiffe://authrpc.local/orders") && lines[0].contains("method=Authenticate"),
                       lines[0])
         XCTAssertFalse(lines[0].contains("alice") || lines[0].contains("Secret-Passw0rd"), "no request field in the audit log")

@@ -77,8 +77,8 @@ final class CallerPolicyTests: XCTestCase {
 
     func testDenialAnswersCallerNotAllowedAndIsAudited() throws {
         let audit = LogCapture()
-        let gate = CallerPolicyGate(policy: try policy(Self.typical), audit: audit.logger(label: "audit"),
-                                    logger: Logger(label: "test"))
+        let gate = CallerPolicyGate(policy: try policy(Self.typical), logger: Logger(label: "test"))
+        let auditLog = AuditLog(logger: audit.logger(label: "audit"))
         let orders = ConnectionInfo(peer: try SocketAddress(ipAddress: "10.0.0.7", port: 41000),
                                     isTLS: true, caller: CallerIdentity(name: Self.orders, source: .uriSAN))
         let gateway = ConnectionInfo(isTLS: true, caller: CallerIdentity(name: Self.gateway, source: .uriSAN))
@@ -87,6 +87,7 @@ final class CallerPolicyTests: XCTestCase {
         }
         let request = Request(id: 9, body: .authenticate(AuthenticateRequest(username: "alice", password: "pw")))
         let denial = try XCTUnwrap(gate.admit(call(.authenticate, orders), request: request))
+        auditLog.completed(call(.authenticate, orders), answer: denial, duration: .microseconds(5), admitted: false)
         XCTAssertEqual(denial.status, .permissionDenied)
         XCTAssertEqual(denial.errorType, "CallerNotAllowed")
         XCTAssertTrue(denial.message.contains("Authenticate"), denial.message)
@@ -94,6 +95,7 @@ final class CallerPolicyTests: XCTestCase {
         XCTAssertNil(gate.admit(call(.authenticate, gateway), request: request))
         XCTAssertNil(gate.admit(call(.verifyToken, orders), request: request))
         XCTAssertNil(gate.admit(call(.verifyToken, gateway), request: request))
+        auditLog.completed(call(.verifyToken, gateway), answer: Response(id: 9, status: .ok), duration: .zero, admitted: true)
 
         let lines = audit.all
         XCTAssertEqual(lines.count, 1, "\(lines)")
@@ -105,8 +107,7 @@ final class CallerPolicyTests: XCTestCase {
     func testReloadReplacesThePolicyAndABrokenFileKeepsIt() throws {
         let file = try temporaryFile(Self.typical)
         let log = LogCapture()
-        let gate = CallerPolicyGate(policy: try CallerPolicy.load(path: file), path: file, audit: log.logger(label: "a"),
-                                    logger: log.logger(label: "l"))
+        let gate = CallerPolicyGate(policy: try CallerPolicy.load(path: file), path: file, logger: log.logger(label: "l"))
         let orders = ConnectionInfo(isTLS: true, caller: CallerIdentity(name: Self.orders, source: .uriSAN))
         let request = Request(id: 1, body: .health(HealthRequest()))
         let verify = Call(method: .verifyToken, requestID: 1, connection: orders, started: .now())

@@ -14,6 +14,9 @@ final class CognitoMotoTests: XCTestCase {
     var harness: CognitoHarness!
     /// Every secret a test handed out or got back, for the log scan in `tearDown`.
     var secrets: [String] = []
+    /// Every username a test made (`unique`): Cognito echoes them in its errors
+    /// (`UsernameExistsException`), and no log line may repeat one, in any case (SPEC §9).
+    var identifiers: [String] = []
 
     override class func setUp() {
         do { moto = try MotoServer() } catch { startError = error }
@@ -40,12 +43,21 @@ final class CognitoMotoTests: XCTestCase {
                     XCTFail("a secret (\(secret.prefix(3))…) appears in a log line: \(line)")
                 }
             }
+            for identifier in Set(identifiers) {
+                for line in lines where line.lowercased().contains(identifier.lowercased()) {
+                    XCTFail("a username appears in a log line: \(line)")
+                }
+            }
             harness.shutdown()
         }
         harness = nil
     }
 
-    private func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+    private func unique(_ prefix: String) -> String {
+        let name = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        identifiers.append(name)
+        return name
+    }
 
     private func keep(_ tokens: Tokens?) {
         guard let tokens else { return }

@@ -191,6 +191,17 @@ void authrpc_set_timeout(authrpc_conn *conn, int timeout_ms);
  * left of the call's timeout, if any. */
 void authrpc_set_deadline(authrpc_conn *conn, uint32_t deadline_ms);
 
+/*
+ * W3C traceparent (SPEC §9: "00-<32 hex>-<16 hex>-<2 hex>") put in every following
+ * request whose own traceparent is empty; NULL or "" stops. The server logs its trace
+ * id in the access and audit lines and forwards it nowhere; one that does not parse is
+ * ignored by the server, not refused. Copied (at most AUTHRPC_MAX_TRACEPARENT bytes,
+ * else AUTHRPC_ERR_INVALID and the previous one stays). Cheap: set it before a call to
+ * give that call its own.
+ */
+#define AUTHRPC_MAX_TRACEPARENT 255
+authrpc_err authrpc_set_traceparent(authrpc_conn *conn, const char *traceparent);
+
 /* Largest response frame accepted; larger ones fail before any allocation. */
 void authrpc_set_max_frame(authrpc_conn *conn, uint32_t max_frame_bytes);
 

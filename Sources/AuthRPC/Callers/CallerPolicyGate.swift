@@ -5,7 +5,9 @@ import Synchronization
 public import Wire
 
 /// The caller policy (`CallerPolicy`) as a `CallInterceptor`: a request outside it is
-/// answered `PERMISSION_DENIED` / `CallerNotAllowed`, naming the method, and audited.
+/// answered `PERMISSION_DENIED` / `CallerNotAllowed`, naming the method. The audit line
+/// of the denial is `AuditLog`'s, written when the answer is, with the fields every
+/// request line has.
 ///
 /// The policy can be replaced while serving (`reload`, on SIGHUP): a file that does not
 /// check keeps the policy in force and says why. Every request asks the policy, so the
@@ -15,8 +17,10 @@ public final class CallerPolicyGate: CallInterceptor {
     private let path: String?
     private let current: Mutex<CallerPolicy>
     private let generation = Atomic<UInt64>(1)
-    private let audit: Logger
     private let logger: Logger
+
+    /// The error type of a denial, which `AuditLog` recognizes.
+    public static let deniedErrorType = "CallerNotAllowed"
 
     /// Per-thread memo of the last caller's allowed methods.
     private final class Memo {
@@ -36,10 +40,9 @@ public final class CallerPolicyGate: CallInterceptor {
     }
 
     /// `path`, when given, is what `reload` reads again.
-    public init(policy: CallerPolicy, path: String? = nil, audit: Logger, logger: Logger) {
+    public init(policy: CallerPolicy, path: String? = nil, logger: Logger) {
         self.current = Mutex(policy)
         self.path = path
-        self.audit = audit
         self.logger = logger
     }
 
@@ -47,11 +50,7 @@ public final class CallerPolicyGate: CallInterceptor {
         guard let method = call.method else { return nil }
         let caller = call.connection.caller?.name
         guard allowedMethods(for: caller) & (1 << UInt32(method.rawValue)) == 0 else { return nil }
-        var metadata: Logger.Metadata = ["event": "caller_denied", "method": "\(method.rpcName)",
-                                         "caller": "\(caller ?? "-")", "request_id": "\(call.requestID)"]
-        if let peer = call.connection.peer { metadata["peer"] = "\(peer)" }
-        audit.notice("caller not allowed", metadata: metadata)
-        return .failure(id: call.requestID, .permissionDenied, errorType: "CallerNotAllowed",
+        return .failure(id: call.requestID, .permissionDenied, errorType: Self.deniedErrorType,
                         message: "this caller may not call \(method.rpcName)")
     }
 

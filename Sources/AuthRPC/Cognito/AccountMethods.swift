@@ -6,7 +6,8 @@ import Wire
 extension AuthRPCService {
     /// register → SignUp.
     public func register(_ r: RegisterRequest, context: RequestContext) -> MethodReply<RegisterResponse> {
-        cognito.start(context, username: r.username, violations: CognitoValidation.register(r), secrets: [r.password]) { call in
+        cognito.start(context, username: r.username, violations: CognitoValidation.register(r), secrets: [r.password],
+                      identifiers: [r.email] + r.attributes.values) { call in
             var attributes = r.attributes
             attributes["email"] = r.email
             let input = SignUpRequest(

@@ -122,8 +122,10 @@ extension CognitoClient {
     /// The shape every account method shares (SPEC §5): validate on the event loop
     /// (`.now` INVALID_ARGUMENT naming every rule), take a concurrency slot or refuse
     /// at once (`.now` RESOURCE_EXHAUSTED), then run `work` off the event loop and
-    /// answer `.later`.
+    /// answer `.later`. `secrets` and `identifiers` (the username is one already) are
+    /// what `Redactor` keeps out of the logs and messages.
     func start<Success: Sendable>(_ context: RequestContext, username: String, violations: [String], secrets: [String],
+                                  identifiers: [String] = [],
                                   _ work: @escaping @Sendable (CognitoCall) async -> MethodResult<Success>)
         -> MethodReply<Success> {
         let method = context.method.name
@@ -143,7 +145,7 @@ extension CognitoClient {
         let call = CognitoCall(
             client: self, requestID: context.requestID, method: method,
             budget: CallBudget(deadlineMs: context.deadlineMs, timeout: timeout),
-            redactor: Redactor(secrets + [clientSecret?.reveal() ?? "", hash ?? ""]),
+            redactor: Redactor(secrets + [clientSecret?.reveal() ?? "", hash ?? ""], identifiers: [username] + identifiers),
             secretHash: hash)
         let promise = context.eventLoop.makePromise(of: MethodResult<Success>.self)
         let limiter = self.limiter

@@ -130,6 +130,7 @@ extension ServiceConfig {
 
         loadCallerSettings(into: &config, reader: &reader)
         loadOperationsSettings(into: &config, reader: &reader)
+        loadLogSettings(into: &config, reader: &reader)
 
         if !reader.problems.isEmpty { throw ConfigError(problems: reader.problems) }
         return config

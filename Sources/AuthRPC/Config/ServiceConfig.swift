@@ -59,6 +59,10 @@ public struct ServiceConfig: Sendable {
     /// Event-loop threads; 0 means one per core.
     public var threads = 0
     public var logLevel: Logger.Level = .info
+    /// `text` (swift-log's stream lines) or `json` (one object a line).
+    public var logFormat: LogFormat = .text
+    /// Which answers get an access line; account operations are audited whatever this says.
+    public var accessLog: AccessLogMode = .failures
 
     public init() {}
 

@@ -41,7 +41,7 @@ public final class AuthRPCServer: Service, Sendable {
         self.maxFrameBytes = config.maxFrameBytes
         self.shutdownGrace = TimeAmount(config.shutdownGrace)
         self.dispatcher = dispatcher
-        self.interceptors = CallInterceptors(interceptors ?? [AccessLog(logger: logger)])
+        self.interceptors = CallInterceptors(interceptors ?? [AccessLog(logger: logger, mode: config.accessLog)])
         self.group = group
         self.logger = logger
         self.connections = ConnectionRegistry(maxConnections: config.maxConnections, background: background)

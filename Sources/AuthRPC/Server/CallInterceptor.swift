@@ -8,6 +8,11 @@ public struct Call: Sendable {
     public var requestID: UInt64
     public var connection: ConnectionInfo
     public var started: NIODeadline
+    /// The request's `traceparent` as sent (SPEC §9); parsed only when a line is written.
+    public var traceparent: String = ""
+    /// The token the request carries (VerifyToken, CheckGroups, SignOut, RefreshTokens),
+    /// so a log line can name it by `TokenFingerprint`. Never logged itself.
+    public var token: String = ""
     /// How many interceptors, in chain order, let this request through `admit`: a limit
     /// counted in `admit` is given back in `completed` only by those.
     var admittedBy = 0
@@ -17,6 +22,21 @@ public struct Call: Sendable {
         self.requestID = requestID
         self.connection = connection
         self.started = started
+    }
+
+    /// A decoded request: its method, id, trace context and token. Copies two string
+    /// references and nothing else, so the hot path pays no formatting here.
+    public init(request: Request, connection: ConnectionInfo, started: NIODeadline) {
+        self.init(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
+                  started: started)
+        traceparent = request.traceparent
+        switch request.body {
+        case .verifyToken(let body)?: token = body.token
+        case .checkGroups(let body)?: token = body.token
+        case .signOut(let body)?: token = body.accessToken
+        case .refreshTokens(let body)?: token = body.refreshToken
+        default: break
+        }
     }
 }
 

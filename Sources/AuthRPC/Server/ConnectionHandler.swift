@@ -173,8 +173,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                                   message: error.description), context: context)
             return
         }
-        var call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
-                        started: .now())
+        var call = Call(request: request, connection: connection, started: .now())
         if let refusal = interceptors.admit(&call, request: request) {
             answer(call, refusal, context: context)
             return
@@ -412,8 +411,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// client can retry elsewhere (and so no request is left unread when we close).
     private func refuseWhileDraining(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         guard let request = try? Request.decode(bytes) else { return }
-        let call = Call(method: request.body.flatMap(Method.init), requestID: request.id, connection: connection,
-                        started: .now())
+        let call = Call(request: request, connection: connection, started: .now())
         answer(call, Self.shuttingDown(id: request.id), context: context)
     }
 
@@ -433,8 +431,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         pending.removeAll()
         while case .frame(let frame)? = input.next() {
             if let request = try? Request.decode(frame) {
-                calls.append(Call(method: request.body.flatMap(Method.init), requestID: request.id,
-                                  connection: connection, started: .now()))
+                calls.append(Call(request: request, connection: connection, started: .now()))
             }
         }
         for call in calls { answer(call, Self.shuttingDown(id: call.requestID), context: context) }

@@ -97,6 +97,12 @@ struct  Authrpc__V1__Request
   ProtobufCMessage base;
   uint64_t id;
   uint32_t deadline_ms;
+  /*
+   * W3C Trace Context `traceparent` (00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>),
+   * optional. It appears in the server's access and audit logs and is forwarded to nothing
+   * else; one that does not parse is ignored (SPEC §9).
+   */
+  char *traceparent;
   Authrpc__V1__Request__BodyCase body_case;
   union {
     Authrpc__V1__HealthRequest *health;
@@ -115,7 +121,7 @@ struct  Authrpc__V1__Request
 };
 #define AUTHRPC__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&authrpc__v1__request__descriptor) \
-    , 0, 0, AUTHRPC__V1__REQUEST__BODY__NOT_SET, {0} }
+    , 0, 0, (char *)protobuf_c_empty_string, AUTHRPC__V1__REQUEST__BODY__NOT_SET, {0} }
 
 
 typedef enum {

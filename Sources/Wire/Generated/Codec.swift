@@ -76,6 +76,7 @@ extension Request {
         self.init(
             id: c.id,
             deadlineMs: c.deadline_ms,
+            traceparent: swiftString(c.traceparent),
             body: Body(c: c))
     }
 
@@ -83,6 +84,7 @@ extension Request {
         arena.message(authrpc__v1__request__init) { c in
             c.id = id
             c.deadline_ms = deadlineMs
+            c.traceparent = arena.string(traceparent)
             switch body {
             case .health(let member):
                 c.body_case = AUTHRPC__V1__REQUEST__BODY_HEALTH

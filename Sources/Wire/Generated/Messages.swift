@@ -92,12 +92,17 @@ public enum TokenUse: Int32, Sendable, CaseIterable {
 public struct Request: Sendable, Equatable {
     public var id: UInt64
     public var deadlineMs: UInt32
+    /// W3C Trace Context `traceparent` (00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>),
+    /// optional. It appears in the server's access and audit logs and is forwarded to nothing
+    /// else; one that does not parse is ignored (SPEC §9).
+    public var traceparent: String
     /// nil when the message carried no body at all.
     public var body: Body?
 
-    public init(id: UInt64 = 0, deadlineMs: UInt32 = 0, body: Body? = nil) {
+    public init(id: UInt64 = 0, deadlineMs: UInt32 = 0, traceparent: String = "", body: Body? = nil) {
         self.id = id
         self.deadlineMs = deadlineMs
+        self.traceparent = traceparent
         self.body = body
     }
 

@@ -12,6 +12,7 @@ extension Request {
         var fields: [(String, JSONValue)] = []
         if id != 0 { fields.append(("id", .int(id))) }
         if deadlineMs != 0 { fields.append(("deadline_ms", .int(deadlineMs))) }
+        if !traceparent.isEmpty { fields.append(("traceparent", .string(traceparent))) }
         if let body { fields.append(body.jsonField) }
         return .object(fields)
     }

@@ -48,6 +48,7 @@ struct authrpc_conn {
     int timeout_ms;
     int connect_timeout_ms;
     uint32_t deadline_ms;
+    char traceparent[AUTHRPC_MAX_TRACEPARENT + 1]; /* "": none (authrpc_set_traceparent) */
     uint32_t max_frame;
     int backoff_initial_ms, backoff_max_ms;
     int backoff_ms;       /* the last wait; 0: connect at once */
@@ -434,6 +435,8 @@ static authrpc_err queue_request(authrpc_conn *c, const authrpc_request *request
     authrpc_request copy = *request;
     copy.id = id;
     if (copy.deadline_ms == 0) copy.deadline_ms = deadline_ms;
+    if ((copy.traceparent == NULL || copy.traceparent[0] == '\0') && c->traceparent[0] != '\0')
+        copy.traceparent = c->traceparent;
     size_t size = authrpc__v1__request__get_packed_size(&copy);
     if (size > MAX_REQUEST_BYTES)
         return set_error(AUTHRPC_ERR_INVALID, 0, "request of %zu bytes is too large", size);
@@ -612,6 +615,17 @@ void authrpc_set_timeout(authrpc_conn *conn, int timeout_ms)
 void authrpc_set_deadline(authrpc_conn *conn, uint32_t deadline_ms)
 {
     if (conn) conn->deadline_ms = deadline_ms;
+}
+
+authrpc_err authrpc_set_traceparent(authrpc_conn *conn, const char *traceparent)
+{
+    if (!conn) return set_error(AUTHRPC_ERR_INVALID, 0, "no connection");
+    size_t len = traceparent ? strlen(traceparent) : 0;
+    if (len > AUTHRPC_MAX_TRACEPARENT)
+        return set_error(AUTHRPC_ERR_INVALID, 0, "traceparent of %zu bytes is over %d", len, AUTHRPC_MAX_TRACEPARENT);
+    memcpy(conn->traceparent, traceparent ? traceparent : "", len);
+    conn->traceparent[len] = '\0';
+    return AUTHRPC_OK;
 }
 
 void authrpc_set_max_frame(authrpc_conn *conn, uint32_t max_frame_bytes)

@@ -57,6 +57,51 @@ static char *dup_str(const char *s)
     return strcpy(d, s);
 }
 
+/* 1 when `needle` appears in the file at `path` within about 3 s (the server writes its
+ * log as it answers; the line may land a moment after the answer). */
+static int file_contains(const char *path, const char *needle)
+{
+    for (int i = 0; i < 30; i++) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            char line[8192];
+            int found = 0;
+            while (!found && fgets(line, sizeof line, f)) found = strstr(line, needle) != NULL;
+            fclose(f);
+            if (found) return 1;
+        }
+        nanosleep(&(struct timespec){ 0, 100000000L }, NULL);
+    }
+    return 0;
+}
+
+/* SPEC §9: the connection's traceparent travels with the request, and its trace id is in
+ * the server's access line (a refused token: logged under the default `failures` too). */
+static void interop_traceparent(authrpc_conn *c)
+{
+    char trace_id[33], traceparent[64];
+    snprintf(trace_id, sizeof trace_id, "c0ffee%010lx%016lx", (unsigned long)getpid() & 0xffffffffffUL,
+             (unsigned long)time(NULL));
+    snprintf(traceparent, sizeof traceparent, "00-%s-00f067aa0ba902b7-01", trace_id);
+    authrpc_response *r = NULL;
+    char too_long[AUTHRPC_MAX_TRACEPARENT + 2];
+    memset(too_long, 'a', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    step("set_traceparent refuses one over AUTHRPC_MAX_TRACEPARENT",
+         authrpc_set_traceparent(c, too_long) == AUTHRPC_ERR_INVALID, AUTHRPC_OK, NULL);
+    authrpc_err err = authrpc_set_traceparent(c, traceparent);
+    if (err == AUTHRPC_OK) err = authrpc_verify_token(c, "not-a-token", AUTHRPC_TOKEN_USE_ANY, NULL, 0, &r);
+    step("verify_token with a traceparent -> MalformedToken", err == AUTHRPC_ERR_STATUS, err, r);
+    authrpc_response_free(r);
+    authrpc_set_traceparent(c, NULL);
+    const char *log = getenv("AUTHRPC_INTEROP_SERVER_LOG");
+    if (!log || !*log) {
+        skip("traceparent's trace id in the server's access log", "AUTHRPC_INTEROP_SERVER_LOG not set");
+        return;
+    }
+    step("traceparent's trace id in the server's access log", file_contains(log, trace_id), AUTHRPC_OK, NULL);
+}
+
 int main(void)
 {
     long port = strtol(env("AUTHRPC_INTEROP_PORT"), NULL, 10);
@@ -195,6 +240,8 @@ int main(void)
     err = authrpc_open(&o, &two);
     step("connection refused keeps errno in the message",
          err == AUTHRPC_ERR_IO && strstr(authrpc_last_error(), "Connection refused"), err, NULL);
+
+    interop_traceparent(c);
 
     free(user_sub);
     free(access);

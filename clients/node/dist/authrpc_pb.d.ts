@@ -22,6 +22,7 @@ export declare enum TokenUse {
 export interface Request {
     id: bigint;
     deadlineMs: number;
+    traceparent: string;
     body?: {
         case: "health";
         value: HealthRequest;
@@ -64,6 +65,7 @@ export interface Request {
 export interface RequestInit {
     id?: bigint | number;
     deadlineMs?: number;
+    traceparent?: string;
     body?: {
         case: "health";
         value: HealthRequestInit;

@@ -211,6 +211,8 @@ function sizeRequest(m) {
         n += 1 + sVarint64(m.id);
     if (m.deadlineMs !== undefined && m.deadlineMs !== 0)
         n += 1 + sVarint(m.deadlineMs);
+    if (m.traceparent !== undefined && m.traceparent !== "")
+        n += 1 + sString(m.traceparent);
     if (m.body?.case === "health")
         n += 1 + sVarint(s = sizeHealthRequest(m.body.value)) + s;
     if (m.body?.case === "register")
@@ -247,6 +249,10 @@ function writeRequest(m, b, pos) {
     if (m.deadlineMs !== undefined && m.deadlineMs !== 0) {
         b[pos++] = 16;
         pos = wVarint(b, pos, m.deadlineMs);
+    }
+    if (m.traceparent !== undefined && m.traceparent !== "") {
+        b[pos++] = 26;
+        pos = wString(b, pos, m.traceparent);
     }
     if (m.body?.case === "health") {
         b[pos++] = 82;
@@ -328,6 +334,7 @@ function decodeRequestPart(b, end) {
     const m = {
         id: 0n,
         deadlineMs: 0,
+        traceparent: "",
         body: undefined,
     };
     while (p < end) {
@@ -342,6 +349,11 @@ function decodeRequestPart(b, end) {
                 if ((tag & 7) !== 0)
                     break;
                 m.deadlineMs = rVarint32(b, end);
+                continue;
+            case 3:
+                if ((tag & 7) !== 2)
+                    break;
+                m.traceparent = rString(b, end);
                 continue;
             case 10:
                 if ((tag & 7) !== 2)
@@ -423,6 +435,8 @@ function requestToJson(m) {
         o.id = m.id.toString();
     if (m.deadlineMs !== undefined && m.deadlineMs !== 0)
         o.deadline_ms = m.deadlineMs;
+    if (m.traceparent !== undefined && m.traceparent !== "")
+        o.traceparent = m.traceparent;
     if (m.body?.case === "health")
         o.health = healthRequestToJson(m.body.value);
     if (m.body?.case === "register")
@@ -458,6 +472,9 @@ function requestFromJson(o) {
     }
     if (o.deadline_ms !== undefined && o.deadline_ms !== null) {
         m.deadlineMs = o.deadline_ms;
+    }
+    if (o.traceparent !== undefined && o.traceparent !== null) {
+        m.traceparent = o.traceparent;
     }
     if (o.health !== undefined && o.health !== null) {
         m.body = { case: "health", value: healthRequestFromJson(o.health) };

@@ -24,12 +24,20 @@ export interface ClientOptions {
      * (`ShuttingDown`), within its deadline (default true). Other RPCs are never sent twice.
      */
     retryReadOnly?: boolean;
+    /**
+     * W3C `traceparent` ("00-<32 hex>-<16 hex>-<2 hex>", SPEC §9) sent with every call that
+     * gives none. The server logs its trace id in the access and audit lines and forwards it
+     * nowhere; one that does not parse is ignored, not refused.
+     */
+    traceparent?: string;
 }
 export interface CallOptions {
     /** This call's deadline in ms (overrides the client's; 0: none). */
     deadlineMs?: number;
     /** Aborts the call: it rejects with `signal.reason`. */
     signal?: AbortSignal;
+    /** This call's W3C `traceparent` (overrides the client's; see ClientOptions.traceparent). */
+    traceparent?: string;
 }
 declare type Method = keyof Rpcs;
 declare type RpcApi = {
@@ -39,6 +47,7 @@ export declare class AuthRpcClient implements RpcApi {
     private readonly addresses;
     private readonly tls;
     private readonly deadlineMs;
+    private readonly traceparent;
     private readonly connectTimeoutMs;
     private readonly backoffInitialMs;
     private readonly backoffMaxMs;

@@ -26,6 +26,7 @@ class AuthRpcClient {
     addresses;
     tls;
     deadlineMs;
+    traceparent;
     connectTimeoutMs;
     backoffInitialMs;
     backoffMaxMs;
@@ -48,6 +49,7 @@ class AuthRpcClient {
         this.addresses = list.map(connection_1.parseAddress);
         this.tls = options.tls;
         this.deadlineMs = options.deadlineMs ?? 5000;
+        this.traceparent = options.traceparent ?? "";
         this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
         this.backoffInitialMs = options.backoff?.initialMs ?? 50;
         this.backoffMaxMs = options.backoff?.maxMs ?? 2000;
@@ -95,6 +97,7 @@ class AuthRpcClient {
                 timer: undefined,
                 signal,
                 onAbort: undefined,
+                traceparent: options?.traceparent ?? this.traceparent,
             };
             this.calls.set(call.id, call);
             if (deadlineMs > 0) {
@@ -150,6 +153,7 @@ class AuthRpcClient {
         const message = {
             id: call.id,
             deadlineMs: remaining,
+            traceparent: call.traceparent,
             body: { case: call.method, value: call.request },
         };
         const size = (0, authrpc_pb_1.sizeRequest)(message);

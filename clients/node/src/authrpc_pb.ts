@@ -29,6 +29,7 @@ export enum TokenUse {
 export interface Request {
   id: bigint;
   deadlineMs: number;
+  traceparent: string;
   body?: { case: "health"; value: HealthRequest } | { case: "register"; value: RegisterRequest } | { case: "confirmRegistration"; value: ConfirmRegistrationRequest } | { case: "resendConfirmationCode"; value: ResendConfirmationCodeRequest } | { case: "authenticate"; value: AuthenticateRequest } | { case: "respondToChallenge"; value: RespondToChallengeRequest } | { case: "refreshTokens"; value: RefreshTokensRequest } | { case: "signOut"; value: SignOutRequest } | { case: "forgotPassword"; value: ForgotPasswordRequest } | { case: "confirmForgotPassword"; value: ConfirmForgotPasswordRequest } | { case: "verifyToken"; value: VerifyTokenRequest } | { case: "checkGroups"; value: CheckGroupsRequest };
 }
 
@@ -36,6 +37,7 @@ export interface Request {
 export interface RequestInit {
   id?: bigint | number;
   deadlineMs?: number;
+  traceparent?: string;
   body?: { case: "health"; value: HealthRequestInit } | { case: "register"; value: RegisterRequestInit } | { case: "confirmRegistration"; value: ConfirmRegistrationRequestInit } | { case: "resendConfirmationCode"; value: ResendConfirmationCodeRequestInit } | { case: "authenticate"; value: AuthenticateRequestInit } | { case: "respondToChallenge"; value: RespondToChallengeRequestInit } | { case: "refreshTokens"; value: RefreshTokensRequestInit } | { case: "signOut"; value: SignOutRequestInit } | { case: "forgotPassword"; value: ForgotPasswordRequestInit } | { case: "confirmForgotPassword"; value: ConfirmForgotPasswordRequestInit } | { case: "verifyToken"; value: VerifyTokenRequestInit } | { case: "checkGroups"; value: CheckGroupsRequestInit };
 }
 
@@ -588,6 +590,7 @@ export function sizeRequest(m: RequestInit): number {
   void s;
   if (m.id !== undefined && m.id != 0n) n += 1 + sVarint64(m.id);
   if (m.deadlineMs !== undefined && m.deadlineMs !== 0) n += 1 + sVarint(m.deadlineMs);
+  if (m.traceparent !== undefined && m.traceparent !== "") n += 1 + sString(m.traceparent);
   if (m.body?.case === "health") n += 1 + sVarint(s = sizeHealthRequest(m.body.value)) + s;
   if (m.body?.case === "register") n += 1 + sVarint(s = sizeRegisterRequest(m.body.value)) + s;
   if (m.body?.case === "confirmRegistration") n += 1 + sVarint(s = sizeConfirmRegistrationRequest(m.body.value)) + s;
@@ -612,6 +615,10 @@ export function writeRequest(m: RequestInit, b: Buffer, pos: number): number {
   if (m.deadlineMs !== undefined && m.deadlineMs !== 0) {
     b[pos++] = 16;
     pos = wVarint(b, pos, m.deadlineMs);
+  }
+  if (m.traceparent !== undefined && m.traceparent !== "") {
+    b[pos++] = 26;
+    pos = wString(b, pos, m.traceparent);
   }
   if (m.body?.case === "health") {
     b[pos++] = 82;
@@ -693,6 +700,7 @@ function decodeRequestPart(b: Buffer, end: number): Request {
   const m: Request = {
     id: 0n,
     deadlineMs: 0,
+    traceparent: "",
     body: undefined,
   };
   while (p < end) {
@@ -705,6 +713,10 @@ function decodeRequestPart(b: Buffer, end: number): Request {
       case 2:
         if ((tag & 7) !== 0) break;
         m.deadlineMs = rVarint32(b, end);
+        continue;
+      case 3:
+        if ((tag & 7) !== 2) break;
+        m.traceparent = rString(b, end);
         continue;
       case 10:
         if ((tag & 7) !== 2) break;
@@ -772,6 +784,7 @@ export function requestToJson(m: Request): JsonObject {
   const o: JsonObject = {};
   if (m.id !== undefined && m.id != 0n) o.id = m.id.toString();
   if (m.deadlineMs !== undefined && m.deadlineMs !== 0) o.deadline_ms = m.deadlineMs;
+  if (m.traceparent !== undefined && m.traceparent !== "") o.traceparent = m.traceparent;
   if (m.body?.case === "health") o.health = healthRequestToJson(m.body.value);
   if (m.body?.case === "register") o.register = registerRequestToJson(m.body.value);
   if (m.body?.case === "confirmRegistration") o.confirm_registration = confirmRegistrationRequestToJson(m.body.value);
@@ -795,6 +808,9 @@ export function requestFromJson(o: JsonObject): Request {
   }
   if (o.deadline_ms !== undefined && o.deadline_ms !== null) {
     m.deadlineMs = o.deadline_ms as number;
+  }
+  if (o.traceparent !== undefined && o.traceparent !== null) {
+    m.traceparent = o.traceparent as string;
   }
   if (o.health !== undefined && o.health !== null) {
     m.body = { case: "health", value: healthRequestFromJson(o.health as JsonObject) };

@@ -55,6 +55,32 @@ test.describe("live authrpc", { skip: h.skipLive }, () => {
     assert.equal(grouped.claims.sub, access.sub);
   });
 
+  // SPEC §9: traceparent travels with the call; its trace id is in the server's access
+  // line (a refused token is logged under the default AUTHRPC_ACCESS_LOG=failures too).
+  test("traceparent per call and per client reaches the access log",
+    { skip: process.env.AUTHRPC_INTEROP_SERVER_LOG ? false : "AUTHRPC_INTEROP_SERVER_LOG not set" }, async () => {
+      const fs = require("node:fs");
+      const crypto = require("node:crypto");
+      const perCall = crypto.randomBytes(16).toString("hex");
+      const perClient = crypto.randomBytes(16).toString("hex");
+      await assert.rejects(
+        client.verifyToken({ token: "not-a-token" }, { traceparent: `00-${perCall}-00f067aa0ba902b7-01` }),
+        (err) => err.errorType === "MalformedToken");
+      const traced = new AuthRpcClient({ addresses: h.address, traceparent: `00-${perClient}-00f067aa0ba902b7-00` });
+      try {
+        await assert.rejects(traced.verifyToken({ token: "not-a-token" }), (err) => err.errorType === "MalformedToken");
+      } finally {
+        await traced.close();
+      }
+      const log = process.env.AUTHRPC_INTEROP_SERVER_LOG;
+      for (let i = 0; i < 30; i++) {
+        const text = fs.readFileSync(log, "utf8");
+        if (text.includes(perCall) && text.includes(perClient)) return;
+        await h.sleep(100);
+      }
+      assert.fail(`trace ids ${perCall} and ${perClient} not in ${log}`);
+    });
+
   test("register, unconfirmed, confirm, refresh, sign out", async () => {
     const username = h.newUsername("flow");
     const reg = await client.register({ username, password: h.PASSWORD, email: `${username}@example.com`, attributes: { name: "Zoë" } });

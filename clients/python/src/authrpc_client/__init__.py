@@ -13,7 +13,7 @@ asyncio client with the same methods.
 """
 
 from . import authrpc_pb2 as pb
-from ._requests import token_use
+from ._requests import token_use, traceparent
 from .client import Client, check
 from .errors import (AlreadyExists, AuthRPCError, ConnectFailed, ConnectionLost, DeadlineExceeded,
                      FailedPrecondition, FrameTooLarge, Internal, InvalidArgument, NotFound,
@@ -28,6 +28,6 @@ __all__ = [
     "Internal", "InvalidArgument", "NotFound", "PermissionDenied", "ProtocolError",
     "RequestTimeout", "ResourceExhausted", "TLSError", "TransportError", "Unauthenticated",
     "Unavailable", "Unimplemented", "check", "decode_response", "encode_frame", "pb",
-    "take_frame", "tls_context", "token_use",
+    "take_frame", "tls_context", "token_use", "traceparent",
 ]
 __version__ = "0.2.0"

@@ -1,7 +1,9 @@
 """The request body of every RPC (SPEC §4), shared by the blocking and asyncio
 clients. Each function returns (request field, body, answer field)."""
 
-from typing import Dict, Optional, Sequence, Tuple, Union
+import contextlib
+import contextvars
+from typing import Dict, Iterator, Optional, Sequence, Tuple, Union
 
 from . import authrpc_pb2 as pb
 
@@ -115,3 +117,25 @@ def deadline_ms(request_ms: int, call_timeout: Optional[float], client_ms: int) 
     if call_timeout is not None:
         return max(1, min(int(call_timeout * 1000 + 0.999), 2**32 - 1))
     return client_ms
+
+
+_TRACEPARENT: "contextvars.ContextVar[str]" = contextvars.ContextVar("authrpc_traceparent", default="")
+
+
+@contextlib.contextmanager
+def traceparent(value: str) -> Iterator[None]:
+    """W3C ``traceparent`` (SPEC §9) of every request sent inside the block, by any
+    client, in this thread or asyncio task (a ``contextvars`` value), unless the
+    request has its own. The server logs its trace id in the access and audit lines
+    and forwards it nowhere; one that does not parse is ignored, not refused."""
+    token = _TRACEPARENT.set(value)
+    try:
+        yield
+    finally:
+        _TRACEPARENT.reset(token)
+
+
+def trace(request_value: str, client_value: str) -> str:
+    """The request's own traceparent, else the one of the enclosing ``traceparent()``
+    block, else the client's default."""
+    return request_value or _TRACEPARENT.get() or client_value

@@ -195,7 +195,7 @@ class Client:
 
     def __init__(self, host: Union[AddressLike, Sequence[AddressLike]] = "127.0.0.1",
                  port: int = 7400, *, addresses: Optional[Sequence[AddressLike]] = None,
-                 timeout: Optional[float] = 5.0, deadline_ms: int = 0,
+                 timeout: Optional[float] = 5.0, deadline_ms: int = 0, traceparent: str = "",
                  max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
                  connect_timeout: Optional[float] = 2.0,
                  backoff_initial: float = 0.05, backoff_max: float = 2.0,
@@ -206,6 +206,7 @@ class Client:
         self.host, self.port = self.addresses[0]
         self.timeout = timeout
         self.deadline_ms = deadline_ms
+        self.traceparent = traceparent
         self.max_frame_bytes = max_frame_bytes
         self.connect_timeout = connect_timeout
         self.ssl_context = resolve_tls(tls, tls_ca, tls_cert, tls_key, tls_server_name)
@@ -315,6 +316,7 @@ class Client:
         req.CopyFrom(request)
         req.id = self._take_id()
         req.deadline_ms = rq.deadline_ms(req.deadline_ms, timeout, self.deadline_ms)
+        req.traceparent = rq.trace(req.traceparent, self.traceparent)
         frame = encode_frame(req)
         for attempt in (1, 2):
             conn = await self._connection(deadline)

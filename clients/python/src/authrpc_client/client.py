@@ -388,6 +388,8 @@ class Client:
     the request's ``deadline_ms`` (SPEC §3), so the server gives up too.
     ``deadline_ms`` is the default for requests without one. ``connect_timeout``
     bounds one connection attempt, so a dead address leaves time for the next.
+    ``traceparent`` (W3C, SPEC §9) goes with every request that has none of its own
+    and is not inside a :func:`authrpc_client.traceparent` block.
 
     TLS (SPEC §8): ``tls`` takes an ``ssl.SSLContext``, or True, or set
     ``tls_ca`` (PEM CA file), ``tls_cert``/``tls_key`` (a client certificate for
@@ -397,7 +399,7 @@ class Client:
 
     def __init__(self, host: Union[AddressLike, Sequence[AddressLike]] = "127.0.0.1",
                  port: int = 7400, *, addresses: Optional[Sequence[AddressLike]] = None,
-                 timeout: Optional[float] = 5.0, deadline_ms: int = 0,
+                 timeout: Optional[float] = 5.0, deadline_ms: int = 0, traceparent: str = "",
                  max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
                  connect_timeout: Optional[float] = 2.0,
                  backoff_initial: float = 0.05, backoff_max: float = 2.0,
@@ -408,6 +410,7 @@ class Client:
         self.host, self.port = self.addresses[0]
         self.timeout = timeout
         self.deadline_ms = deadline_ms
+        self.traceparent = traceparent
         self.max_frame_bytes = max_frame_bytes
         self.connect_timeout = connect_timeout
         self.ssl_context = resolve_tls(tls, tls_ca, tls_cert, tls_key, tls_server_name)
@@ -536,6 +539,7 @@ class Client:
         req.CopyFrom(request)
         req.id = self._take_id()
         req.deadline_ms = rq.deadline_ms(req.deadline_ms, timeout, self.deadline_ms)
+        req.traceparent = rq.trace(req.traceparent, self.traceparent)
         frame = encode_frame(req)
         slot = _Call()
         for attempt in (1, 2):
@@ -629,6 +633,7 @@ class Client:
         req.id = self._take_id()
         if not req.deadline_ms:
             req.deadline_ms = self.deadline_ms
+        req.traceparent = rq.trace(req.traceparent, self.traceparent)
         conn = self._connection(_deadline(self.timeout))
         if state.conn is not conn:
             state.wbuf.clear()  # frames for a dropped connection; their calls have failed
