@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-plaintext"), help: "1 to serve plaintext on a non-loopback address (\(Key.allowPlaintext)); never needed on loopback.") var allowPlaintext: String?
     @Option(help: "HOST:PORT of the admin HTTP listener (/metrics, /healthz, /readyz, /version); empty disables it (\(Key.adminListen), default 127.0.0.1:7401).") var adminListen: String?
     @Option(help: "on or off: count requests for /metrics (\(Key.metrics), default on).") var metrics: String?
+    @Option(help: "text or json: json writes one JSON object a line (\(Key.logFormat), default text).") var logFormat: String?
+    @Option(help: "off, failures or all: which answers get an access line (\(Key.accessLog), default failures).") var accessLog: String?
 
     /// The flags given, under their environment variable names.
     private var overrides: [String: String] {
@@ -62,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             (Key.tlsCert, tlsCert), (Key.tlsKey, tlsKey), (Key.tlsClientCA, tlsClientCA),
             (Key.tlsHandshakeTimeout, tlsHandshakeTimeout), (Key.tlsReloadCheck, tlsReloadCheck),
             (Key.allowPlaintext, allowPlaintext), (Key.adminListen, adminListen), (Key.metrics, metrics),
+            (Key.logFormat, logFormat), (Key.accessLog, accessLog),
         ]
         var result: [String: String] = [:]
         for case let (key, value?) in pairs { result[key] = value }

@@ -180,8 +180,8 @@ final class CodecTests: XCTestCase {
     }
 
     func testUnknownLowFieldIsNotABody() throws {
-        // field 3 varint 1: a new envelope field, not a body.
-        XCTAssertEqual(try decodeRequest([0x08, 0x07, 0x18, 0x01]), Request(id: 7))
+        // field 4 varint 1: a new envelope field (below the bodies' 10), not a body.
+        XCTAssertEqual(try decodeRequest([0x08, 0x07, 0x20, 0x01]), Request(id: 7))
     }
 
     func testUnknownResponseBodyAndStatus() throws {
