@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "authrpc", targets: ["authrpc"]),
         .library(name: "AuthRPCClient", targets: ["AuthRPCClient"]),
+        // For the comparison servers in benchmarks/ (grpc-peer), which verify with the same code.
+        .library(name: "TokenVerification", targets: ["TokenVerification"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
