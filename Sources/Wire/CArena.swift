@@ -58,9 +58,11 @@ final class CArena {
         if containsNUL { throw .stringContainsNUL(field: nil) }
     }
 
-    /// A C array of strings for a `repeated string` field (`n_x`, `x`).
+    /// A C array of strings for a `repeated string` field (`n_x`, `x`). An empty element
+    /// is an empty C string, never nil: protobuf-c measures repeated strings with `strlen`
+    /// and no NULL check (a group named "" crashed the pack).
     func strings(_ strings: [String]) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
-        pointers(strings) { string($0) }
+        pointers(strings) { string($0) ?? allocate(CChar.self, count: 1) }
     }
 
     /// One protobuf-c message struct: zeroed, set up by its generated `__init` (which
