@@ -44,6 +44,13 @@ public struct ClaimPositions {
     public var expiresAt: Int64 { claims.expiresAt ?? 0 }
     public var authTime: Int64 { claims.authTime ?? 0 }
 
+    /// The same claims as Swift values, for an answer made from `VerifiedClaims` (a
+    /// `Preparation` that does not write wire format); makes every String.
+    public var verifiedClaims: VerifiedClaims {
+        VerifiedToken.makeClaims(claims, payloadJSON: String(decoding: payload, as: UTF8.self), issuer: issuer,
+                                 audience: audience)
+    }
+
     /// Calls `body` with a string claim's UTF-8 bytes (empty when absent).
     public func withBytes<R>(of text: Text, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let claim: ClaimText?

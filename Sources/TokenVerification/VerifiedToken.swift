@@ -143,7 +143,7 @@ public final class VerifiedToken: Sendable {
         return kept!.takeUnretainedValue().claims
     }
 
-    private static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
+    static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
         var text = payloadJSON
         return text.withUTF8 { utf8 in
             let payload = UnsafeRawBufferPointer(utf8)
