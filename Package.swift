@@ -174,3 +174,20 @@ if Context.environment["AUTHRPC_FUZZ"] == "1" {
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }
+
+// The allocation benchmark (docs/BENCHMARKS.md, "Allocations"), declared only when
+// `scripts/bench-allocs` asks for it (AUTHRPC_BENCH_ALLOCS=1): neither `swift build` nor
+// scripts/test builds it, and it shares the release `.build` of the other benchmarks, so
+// running it compiles only its own files.
+if Context.environment["AUTHRPC_BENCH_ALLOCS"] == "1" {
+    package.products.append(.executable(name: "authrpc-allocs", targets: ["AllocationCounts"]))
+    package.targets.append(.executableTarget(
+        name: "AllocationCounts",
+        dependencies: [
+            "AuthRPC", "Wire", "TokenVerification", "TokenMinting", "CurlHTTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "benchmarks/allocs/Sources/AllocationCounts"))
+}

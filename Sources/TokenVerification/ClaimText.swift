@@ -53,7 +53,7 @@ enum ClaimText: Sendable, Equatable {
     }
 
     /// Calls `body` with each non-empty space-separated piece until it returns false.
-    private func forEachWord(in payload: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) {
+    func forEachWord(in payload: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool) {
         withBytes(in: payload) { bytes in
             var start = 0
             for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: " ") {

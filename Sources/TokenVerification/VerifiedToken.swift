@@ -59,8 +59,13 @@ public final class VerifiedToken: Sendable {
         self.keyGeneration = keyGeneration
         if let prepare {
             // The claims are not kept: the prepared answer is what repeats need, and a
-            // cache entry holding both would pay for the claims twice.
-            self.preparedAnswer = prepare(Self.makeClaims(c, payloadJSON: jwt.payloadJSON, issuer: issuer, audience: audience))
+            // cache entry holding both would pay for the claims twice. It is made from the
+            // payload's bytes, without the claims' Strings (`ClaimPositions`).
+            var text = jwt.payloadJSON
+            let (issuer, audience) = (self.issuer, self.audience)
+            self.preparedAnswer = text.withUTF8 { utf8 in
+                prepare(ClaimPositions(c, payload: UnsafeRawBufferPointer(utf8), issuer: issuer, audience: audience))
+            }
         } else {
             self.preparedAnswer = nil
         }
@@ -76,8 +81,18 @@ public final class VerifiedToken: Sendable {
             + (preparedAnswer?.byteCount ?? 0)
     }
 
-    /// Makes the service's answer from the claims of a token verified for the first time.
-    public typealias Preparation = @Sendable (VerifiedClaims) -> (any PreparedAnswer)?
+    /// Makes the service's answer from the claims of a token verified for the first time,
+    /// where they lie in its payload (valid only during the call).
+    public typealias Preparation = @Sendable (ClaimPositions) -> (any PreparedAnswer)?
+
+    /// Calls `body` with the answer's claims where they lie in the payload; nil when the
+    /// payload is no longer kept (a prepared answer holds the claims then: `answer`).
+    public func withClaimPositions<R>(_ body: (ClaimPositions) -> R) -> R? {
+        guard var text = payloadJSON else { return nil }
+        return text.withUTF8 { utf8 in
+            body(ClaimPositions(parsed, payload: UnsafeRawBufferPointer(utf8), issuer: issuer, audience: audience))
+        }
+    }
 
     deinit {
         made.load(ordering: .acquiring)?.release()
@@ -128,7 +143,7 @@ public final class VerifiedToken: Sendable {
         return kept!.takeUnretainedValue().claims
     }
 
-    private static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
+    static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
         var text = payloadJSON
         return text.withUTF8 { utf8 in
             let payload = UnsafeRawBufferPointer(utf8)

@@ -10,25 +10,61 @@ import Darwin
 ///
 /// protobuf-c's pack functions read a tree of C structs, strings and pointer arrays that
 /// the caller must build and later free. Rather than pairing each `malloc` with its own
-/// `free` across a dozen converters, every allocation is registered here and released
-/// once, together, when the arena dies. Use it only through `withCArena`, so that its
+/// `free` across a dozen converters, every allocation is the arena's and released once,
+/// together, when the encode ends. Use it only through `withCArena`, so that its
 /// lifetime (and so every pointer it hands out) ends before the encode returns: no pointer
 /// it produces may be stored anywhere that outlives that closure.
+///
+/// Each thread keeps one arena with a block of scratch memory that every encode on that
+/// thread reuses: the structs and strings of an ordinary answer fit in it, so encoding one
+/// allocates nothing (an answer on the hot path used to cost three allocations here: the
+/// arena, its list, the message). What does not fit is allocated and freed as before.
 final class CArena {
+    /// Reused scratch memory; nil for a one-off arena (an encode inside an encode).
+    private let block: UnsafeMutableRawPointer?
+    private let blockSize: Int
+    /// Bytes of `block` handed out in this encode.
+    private var used = 0
+    /// What did not fit in `block`, freed when the encode ends.
     private var allocations: [UnsafeMutableRawPointer] = []
     /// A string given to `string(_:)` held U+0000: what was built must not be packed.
     private var containsNUL = false
+    /// An encode is using this arena now.
+    fileprivate var inUse = false
 
-    fileprivate init() {
+    /// Large enough for an answer's structs and claim strings; a Cognito answer carrying
+    /// tokens goes past it, and its extra allocations are freed as before.
+    static let perThreadBlockSize = 16 << 10
+
+    fileprivate init(blockSize: Int) {
+        self.blockSize = blockSize
+        block = blockSize > 0 ? malloc(blockSize) : nil
         allocations.reserveCapacity(16)
     }
 
     deinit {
         for pointer in allocations { free(pointer) }
+        free(block)
     }
 
-    /// Zeroed memory for `count` values of `T`, freed with the arena.
+    /// Frees what the last encode allocated outside the block and makes the block free again.
+    fileprivate func reset() {
+        for pointer in allocations { free(pointer) }
+        allocations.removeAll(keepingCapacity: true)
+        used = 0
+        containsNUL = false
+    }
+
+    /// Zeroed memory for `count` values of `T`, freed (or reused) when the encode ends.
     private func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        let byteCount = max(count, 1) * MemoryLayout<T>.stride
+        let start = (used + 15) & ~15
+        if let block, start + byteCount <= blockSize {
+            used = start + byteCount
+            let memory = block + start
+            memset(memory, 0, byteCount)
+            return memory.bindMemory(to: T.self, capacity: max(count, 1))
+        }
         guard let raw = calloc(max(count, 1), MemoryLayout<T>.stride) else {
             fatalError("out of memory while encoding a message")
         }
@@ -39,7 +75,7 @@ final class CArena {
     /// A NUL-terminated copy of `string`, or nil for the empty string.
     ///
     /// nil is what protobuf-c packs as an absent (empty) proto3 string, so the common
-    /// empty field costs no allocation. protobuf-c strings are C strings, which would cut
+    /// empty field costs nothing. protobuf-c strings are C strings, which would cut
     /// a string at U+0000: such a string is noted (`containsNUL`) and the encode refuses.
     func string(_ string: String) -> UnsafeMutablePointer<CChar>? {
         if string.isEmpty { return nil }
@@ -58,9 +94,11 @@ final class CArena {
         if containsNUL { throw .stringContainsNUL(field: nil) }
     }
 
-    /// A C array of strings for a `repeated string` field (`n_x`, `x`).
+    /// A C array of strings for a `repeated string` field (`n_x`, `x`). An empty element
+    /// is an empty C string, never nil: protobuf-c measures repeated strings with `strlen`
+    /// and no NULL check (a group named "" crashed the pack).
     func strings(_ strings: [String]) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
-        pointers(strings) { string($0) }
+        pointers(strings) { string($0) ?? allocate(CChar.self, count: 1) }
     }
 
     /// One protobuf-c message struct: zeroed, set up by its generated `__init` (which
@@ -99,11 +137,20 @@ final class CArena {
             }
         }
     }
+
+    /// This thread's arena, made on first use and released when the thread exits.
+    fileprivate static let perThread = PerThread { CArena(blockSize: CArena.perThreadBlockSize) }
 }
 
-/// Runs `body` with a fresh arena and frees everything it allocated when `body` returns.
+/// Runs `body` with an arena and frees (or makes reusable) everything it allocated when
+/// `body` returns: this thread's arena, or a one-off one for an encode inside an encode.
 func withCArena<Result, Failure: Error>(_ body: (CArena) throws(Failure) -> Result) throws(Failure) -> Result {
-    let arena = CArena()
-    defer { withExtendedLifetime(arena) {} }
+    let mine = CArena.perThread.get()
+    let arena = mine.inUse ? CArena(blockSize: 0) : mine
+    arena.inUse = true
+    defer {
+        arena.reset()
+        arena.inUse = false
+    }
     return try body(arena)
 }

@@ -9,8 +9,11 @@ import NIOCore
 protocol ProtobufCRoot {
     /// The generated descriptor, for `WireScan`.
     static var descriptor: UnsafePointer<ProtobufCMessageDescriptor> { get }
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>?
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>)
+    /// `allocator`: where protobuf-c takes the memory of the unpacked tree (nil: malloc);
+    /// `freeUnpacked` must be given the same one.
+    static func unpack(_ bytes: UnsafeRawBufferPointer, allocator: UnsafeMutablePointer<ProtobufCAllocator>?)
+        -> UnsafeMutablePointer<Self>?
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>, allocator: UnsafeMutablePointer<ProtobufCAllocator>?)
     static func packedSize(_ message: UnsafePointer<Self>) -> Int
     static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int
 }
@@ -34,11 +37,15 @@ enum ProtobufC {
         }
     }
 
+    /// The unpacked tree lives in this thread's `UnpackScratch` (no allocation for a frame
+    /// of ordinary size) for exactly as long as `convert` copies out of it.
     private static func unpack<C: ProtobufCRoot, Value>(_ bytes: UnsafeRawBufferPointer, as _: C.Type,
                                                         _ convert: (C) -> Value) throws(WireError) -> Value {
-        guard let message = C.unpack(bytes) else { throw .malformed }
-        defer { C.freeUnpacked(message) }
-        return convert(message.pointee)
+        try UnpackScratch.withAllocator { allocator throws(WireError) in
+            guard let message = C.unpack(bytes, allocator: allocator) else { throw .malformed }
+            defer { C.freeUnpacked(message, allocator: allocator) }
+            return convert(message.pointee)
+        }
     }
 
     /// The address of a message type's generated descriptor, as its `__init` records it

@@ -75,18 +75,34 @@ enum WireScan {
                                     _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> [UInt8]? {
         // Each root message of the protocol has one oneof (`body`), so members of any oneof
         // are tracked together.
+        // First only count (every request passes here, and nearly none has anything to
+        // merge: no allocation); collect the occurrences only when there are several.
         var member = 0
-        var occurrences: [UnsafeRawBufferPointer] = []
+        var count = 0
+        var runStart = 0
+        var ordinal = 0
         var fields = FieldReader(bytes)
         while let field = fields.next() {
-            guard case .lengthDelimited(let value) = field.value, isOneofMember(field.number, descriptor) else { continue }
+            defer { ordinal += 1 }
+            guard case .lengthDelimited = field.value, isOneofMember(field.number, descriptor) else { continue }
             if field.number != member {
                 member = field.number
-                occurrences.removeAll(keepingCapacity: true)
+                count = 0
+                runStart = ordinal
             }
-            occurrences.append(value)
+            count += 1
         }
-        guard occurrences.count > 1, fields.isComplete else { return nil }
+        guard count > 1, fields.isComplete else { return nil }
+
+        var occurrences: [UnsafeRawBufferPointer] = []
+        fields = FieldReader(bytes)
+        ordinal = 0
+        while let field = fields.next() {
+            defer { ordinal += 1 }
+            if ordinal >= runStart, field.number == member, case .lengthDelimited(let value) = field.value {
+                occurrences.append(value)
+            }
+        }
 
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

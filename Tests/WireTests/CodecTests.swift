@@ -269,6 +269,17 @@ final class CodecTests: XCTestCase {
     }
 }
 
+/// Repeated strings as protobuf-c packs them.
+final class RepeatedStringCodecTests: XCTestCase {
+    /// protobuf-c reads a repeated string's elements with `strlen`, without a NULL check:
+    /// an empty element must reach it as an empty C string (it once crashed the pack).
+    func testEmptyRepeatedElementsPackWithProtobufC() throws {
+        let answer = Response(id: 1, body: .checkGroups(CheckGroupsResponse(claims: Claims(groups: [""]), matchedGroups: ["", "a"])))
+        let bytes = try answer.encodedBytes()
+        XCTAssertEqual(try bytes.withUnsafeBytes { try Response.decode($0) }, answer)
+    }
+}
+
 /// A VerifyToken answer serialized once and appended as bytes decodes exactly like one
 /// encoded whole, in frames and in `encodedBytes`.
 final class EncodedVerifyTokenResponseTests: XCTestCase {

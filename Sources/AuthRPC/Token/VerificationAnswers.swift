@@ -88,11 +88,13 @@ extension TokenUse {
 }
 
 /// VerifyToken's answer serialized once, kept with the verified token for its repeats.
+/// Written straight from the payload's bytes (`ClaimsAnswerSource`): no claim Strings and
+/// no protobuf-c struct for a new token, the same bytes protobuf-c would pack.
 final class EncodedVerifyTokenAnswer: PreparedAnswer {
     let encoded: EncodedVerifyTokenResponse
 
-    init?(_ claims: VerifiedClaims) {
-        guard let encoded = try? EncodedVerifyTokenResponse(VerifyTokenResponse(claims: Claims(claims))) else { return nil }
+    init?(_ claims: ClaimPositions) {
+        guard let encoded = try? EncodedVerifyTokenResponse(claims: ClaimsAnswerSource(claims: claims)) else { return nil }
         self.encoded = encoded
     }
 

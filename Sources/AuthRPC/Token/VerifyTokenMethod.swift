@@ -14,7 +14,9 @@ extension AuthRPCService {
             case .success(let verified):
                 // Serialized once: when the token was first verified here, or now for a token
                 // CheckGroups verified first.
-                let prepared = verified.answer ?? verified.attach { EncodedVerifyTokenAnswer.prepare(verified.claims) }
+                let prepared = verified.answer ?? verified.attach {
+                    verified.withClaimPositions(EncodedVerifyTokenAnswer.prepare) ?? nil
+                }
                 if let prepared, let ours = EncodedVerifyTokenAnswer.from(prepared) { return .success(.encoded(ours.encoded)) }
                 return .success(.value(VerifyTokenResponse(claims: Claims(verified.claims))))
             case .failure(let error):

@@ -61,10 +61,13 @@ extension Request {
 extension Authrpc__V1__Request: ProtobufCRoot {
     // Points at the generated descriptor: constant C data, never written.
     nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__request__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__request__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    static func unpack(_ bytes: UnsafeRawBufferPointer,
+                       allocator: UnsafeMutablePointer<ProtobufCAllocator>?) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__request__unpack(allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__request__free_unpacked(message, nil) }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>, allocator: UnsafeMutablePointer<ProtobufCAllocator>?) {
+        authrpc__v1__request__free_unpacked(message, allocator)
+    }
     static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__request__get_packed_size(message) }
     static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         authrpc__v1__request__pack(message, out)
@@ -219,10 +222,13 @@ extension Response {
 extension Authrpc__V1__Response: ProtobufCRoot {
     // Points at the generated descriptor: constant C data, never written.
     nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__response__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    static func unpack(_ bytes: UnsafeRawBufferPointer,
+                       allocator: UnsafeMutablePointer<ProtobufCAllocator>?) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__response__unpack(allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__response__free_unpacked(message, nil) }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>, allocator: UnsafeMutablePointer<ProtobufCAllocator>?) {
+        authrpc__v1__response__free_unpacked(message, allocator)
+    }
     static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__response__get_packed_size(message) }
     static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         authrpc__v1__response__pack(message, out)
@@ -715,10 +721,13 @@ extension VerifyTokenRequest {
 extension Authrpc__V1__VerifyTokenResponse: ProtobufCRoot {
     // Points at the generated descriptor: constant C data, never written.
     nonisolated(unsafe) static let descriptor = ProtobufC.descriptor(of: Self.self, authrpc__v1__verify_token_response__init)
-    static func unpack(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<Self>? {
-        authrpc__v1__verify_token_response__unpack(nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+    static func unpack(_ bytes: UnsafeRawBufferPointer,
+                       allocator: UnsafeMutablePointer<ProtobufCAllocator>?) -> UnsafeMutablePointer<Self>? {
+        authrpc__v1__verify_token_response__unpack(allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
-    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>) { authrpc__v1__verify_token_response__free_unpacked(message, nil) }
+    static func freeUnpacked(_ message: UnsafeMutablePointer<Self>, allocator: UnsafeMutablePointer<ProtobufCAllocator>?) {
+        authrpc__v1__verify_token_response__free_unpacked(message, allocator)
+    }
     static func packedSize(_ message: UnsafePointer<Self>) -> Int { authrpc__v1__verify_token_response__get_packed_size(message) }
     static func pack(_ message: UnsafePointer<Self>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         authrpc__v1__verify_token_response__pack(message, out)

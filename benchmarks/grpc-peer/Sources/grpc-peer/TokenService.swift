@@ -42,7 +42,7 @@ final class ProtoAnswer: PreparedAnswer {
         self.byteCount = 2 * claims.payloadJSON.utf8.count + 512
     }
 
-    @Sendable static func prepare(_ claims: VerifiedClaims) -> (any PreparedAnswer)? { ProtoAnswer(claims) }
+    @Sendable static func prepare(_ claims: ClaimPositions) -> (any PreparedAnswer)? { ProtoAnswer(claims.verifiedClaims) }
 }
 
 extension Authrpc_Bench_V1_Claims {

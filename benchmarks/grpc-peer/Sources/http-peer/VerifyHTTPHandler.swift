@@ -105,7 +105,7 @@ final class JSONAnswer: PreparedAnswer {
         self.body = Self.encode(claims)
     }
 
-    @Sendable static func prepare(_ claims: VerifiedClaims) -> (any PreparedAnswer)? { JSONAnswer(claims) }
+    @Sendable static func prepare(_ claims: ClaimPositions) -> (any PreparedAnswer)? { JSONAnswer(claims.verifiedClaims) }
 
     private struct Body: Encodable {
         let sub, username, email: String
