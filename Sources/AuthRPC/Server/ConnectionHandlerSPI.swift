@@ -8,9 +8,12 @@ public import NIOCore
 @_spi(Benchmarks)
 public enum ServerConnectionHandler {
     /// A handler as the server adds one per connection, with the default limits (SPEC §3).
-    public static func make(dispatcher: Dispatcher, maxFrameBytes: Int = 65536, logger: Logger) -> any ChannelHandler {
+    /// `background` takes its rate-limited warnings' summaries, as the server's does.
+    public static func make(dispatcher: Dispatcher, maxFrameBytes: Int = 65536, logger: Logger,
+                            background: BackgroundWork) -> any ChannelHandler {
         ConnectionHandler(dispatcher: dispatcher,
                           limits: ConnectionLimits(maxInFlight: 1024, idleTimeout: .seconds(300)),
-                          maxFrameBytes: maxFrameBytes, logger: logger, warnings: RateLimitedWarnings(logger: logger))
+                          maxFrameBytes: maxFrameBytes, logger: logger,
+                          warnings: RateLimitedWarnings(logger: logger, background: background))
     }
 }

@@ -22,6 +22,8 @@ struct HotPaths {
     let repeatedFrame: ByteBuffer
     let uniqueFrames: [ByteBuffer]
     let healthFrame: ByteBuffer
+    /// Never run: no token here waits for keys, so nothing is submitted to it.
+    let background: BackgroundWork
     private let jwksPath: String
 
     static func start(uniqueTokens: Int) async throws -> HotPaths {
@@ -38,9 +40,13 @@ struct HotPaths {
 
         var logger = Logger(label: "allocs")
         logger.logLevel = .critical
-        let cached = AuthRPCApplication.methods(config: config, transport: NoHTTP(), keys: registry, logger: logger)
+        // Every token here has a known kid: nothing waits for a refetch, no job is submitted.
+        let background = BackgroundWork()
+        let cached = AuthRPCApplication.methods(config: config, transport: NoHTTP(), keys: registry, logger: logger,
+                                                background: background)
         config.verifyCacheEntries = 0
-        let uncached = AuthRPCApplication.methods(config: config, transport: NoHTTP(), keys: registry, logger: logger)
+        let uncached = AuthRPCApplication.methods(config: config, transport: NoHTTP(), keys: registry, logger: logger,
+                                                  background: background)
 
         let now = Int64(Date().timeIntervalSince1970)
         let frames = try (0..<max(uniqueTokens, 1)).map { i in
@@ -51,7 +57,7 @@ struct HotPaths {
         var health = ByteBuffer()
         try Request(id: 7, body: .health(HealthRequest())).writeFrame(into: &health)
         return HotPaths(registry: registry, cached: cached, uncached: uncached, repeatedFrame: frames[0],
-                        uniqueFrames: frames, healthFrame: health, jwksPath: jwksPath)
+                        uniqueFrames: frames, healthFrame: health, background: background, jwksPath: jwksPath)
     }
 
     func finish() async {
@@ -82,7 +88,8 @@ struct HotPaths {
         let channel = EmbeddedChannel()
         var logger = Logger(label: "allocs")
         logger.logLevel = .critical
-        try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler.make(dispatcher: cached, logger: logger))
+        try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler.make(
+            dispatcher: cached, logger: logger, background: background))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
     }
