@@ -27,6 +27,8 @@ final class LoopFairness {
     /// How far ahead the next drain is scheduled, so that it cannot fall due before NIO's
     /// task loop has run dry and polled.
     static let pollGap = TimeAmount.microseconds(5)
+    /// The most the gap grows to (see `gap`).
+    static let maxPollGap = TimeAmount.milliseconds(1)
 
     /// Each thread sees only its own instance, which never leaves it: hence unchecked.
     private nonisolated(unsafe) static let perThread = ThreadSpecificVariable<LoopFairness>()
@@ -45,6 +47,13 @@ final class LoopFairness {
     private var drainQueued = false
     /// `ticksEnded` when the last slice finished: unchanged means no poll since.
     private var ticksAtLastSlice: UInt64 = .max
+    /// The gap to the next drain. A drain that finds no poll since the last slice means
+    /// the gap ran out before NIO's task loop got back to its scheduled tasks (a slow or
+    /// preempted thread: under AddressSanitizer it always does); left at 5 µs the drain
+    /// would fall due again within the same tick, for ever, and the loop would never poll.
+    /// So the gap doubles each time, up to `maxPollGap`, and is back to `pollGap` after a
+    /// slice.
+    private var gap = LoopFairness.pollGap
 
     fileprivate func tickEnded() {
         ticksEnded &+= 1
@@ -73,12 +82,15 @@ final class LoopFairness {
                 waiting.removeFirst()()
             } while !waiting.isEmpty && NIODeadline.now() < end
             ticksAtLastSlice = ticksEnded
+            gap = Self.pollGap
+        } else {
+            gap = min(gap * 2, Self.maxPollGap)
         }
         guard !waiting.isEmpty else {
             drainQueued = false
             return
         }
-        loop.scheduleTask(in: Self.pollGap) { self.drain(on: loop) }
+        loop.scheduleTask(in: gap) { self.drain(on: loop) }
     }
 }
 
