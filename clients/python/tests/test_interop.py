@@ -482,6 +482,21 @@ def test_server_restarted_mid_run(authrpc_server, minted):
           f"({sorted({type(e).__name__ for e in transport_errors})})")
 
 
+def wait_until_stopped(pid):
+    """SIGSTOP takes effect thread by thread, after kill() returns: an event-loop thread
+    still running could answer one more request. Wait until every thread is stopped."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        states = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                states.append(stat.read().rsplit(") ", 1)[1][0])
+        if all(state in "tT" for state in states):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 def test_deadline_with_a_stopped_server(authrpc_server, minted):
     """A server that accepts but never answers (SIGSTOP): the call's own timeout
     ends it, and a dropped connection afterwards fails nothing else."""
@@ -490,6 +505,7 @@ def test_deadline_with_a_stopped_server(authrpc_server, minted):
         assert c.verify_token(minted["tokens"][0]).claims.jti
         server.proc.send_signal(signal.SIGSTOP)
         try:
+            wait_until_stopped(server.proc.pid)
             started = time.monotonic()
             with pytest.raises(RequestTimeout):
                 c.verify_token(minted["tokens"][1], timeout=0.3)
