@@ -11,20 +11,23 @@ public enum TokenFingerprint {
 
     /// The fingerprint of `token`, or `"-"` for no token (or if OpenSSL could not hash).
     public static func of(_ token: some StringProtocol) -> String {
-        guard !token.isEmpty, let context = RS256ThreadContext.current() else { return "-" }
         var text = String(token)
-        return text.withUTF8 { utf8 in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-                guard context.hash(UnsafeRawBufferPointer(utf8), into: digest.baseAddress!) else { return "-" }
-                let hex = Array("0123456789abcdef".utf8)
-                var out = [UInt8]()
-                out.reserveCapacity(length)
-                for byte in digest.prefix(length / 2) {
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0x0F)])
-                }
-                return String(decoding: out, as: UTF8.self)
+        return text.withUTF8 { of(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The fingerprint of a token given as the bytes it was sent in.
+    public static func of(bytes token: UnsafeRawBufferPointer) -> String {
+        guard !token.isEmpty, let context = RS256ThreadContext.current() else { return "-" }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            guard context.hash(token, into: digest.baseAddress!) else { return "-" }
+            let hex = Array("0123456789abcdef".utf8)
+            var out = [UInt8]()
+            out.reserveCapacity(length)
+            for byte in digest.prefix(length / 2) {
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
             }
+            return String(decoding: out, as: UTF8.self)
         }
     }
 }

@@ -95,27 +95,35 @@ public final class TokenVerifier: Sendable {
                 prepare: VerifiedToken.Preparation? = nil) -> Outcome {
         var copy = token  // shares storage; `withUTF8` only copies a non-contiguous (bridged) string
         return copy.withUTF8 { bytes in
-            verify(token, bytes: UnsafeRawBufferPointer(bytes), tokenUse: tokenUse, requiredScopes: requiredScopes,
-                   mayRefetch: mayRefetch, prepare: prepare)
+            check(UnsafeRawBufferPointer(bytes), tokenUse: tokenUse, requiredScopes: requiredScopes,
+                  mayRefetch: mayRefetch, prepare: prepare)
         }
     }
 
-    private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenKind?, requiredScopes: [String],
-                        mayRefetch: Bool = true, prepare: VerifiedToken.Preparation? = nil) -> Outcome {
+    /// `verify(_:…)` of a token given as its bytes, which are read during the call only (a
+    /// token kept in the verified-token cache is copied): a token still in its request's
+    /// frame is verified without being copied.
+    public func verify(bytes: UnsafeRawBufferPointer, tokenUse: TokenKind? = nil, requiredScopes: [String] = [],
+                       prepare: VerifiedToken.Preparation? = nil) -> Outcome {
+        check(bytes, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: true, prepare: prepare)
+    }
+
+    private func check(_ bytes: UnsafeRawBufferPointer, tokenUse: TokenKind?, requiredScopes: [String],
+                       mayRefetch: Bool, prepare: VerifiedToken.Preparation?) -> Outcome {
         let now = clock.unixSeconds()
 
         // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
         var hash: UInt64 = 0
         if let cache {
             hash = cache.hash(bytes)
-            if let hit = cache.lookup(token, hash: hash) {
+            if let hit = cache.lookup(bytes, hash: hash) {
                 if hit.keyStillTrusted {
                     // Past exp the entry goes (step 6 below then answers TokenExpired).
-                    if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(token, hash: hash) }
+                    if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(bytes, hash: hash) }
                     return finish(hit, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
                 }
                 // Its key was withdrawn by a JWKS refresh: verify from scratch below.
-                cache.remove(token, hash: hash)
+                cache.remove(bytes, hash: hash)
             }
         }
 
@@ -155,7 +163,7 @@ public final class TokenVerifier: Sendable {
                                      prepare: prepare)
         // Cache only what can be served later: a token not yet expired.
         if let cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
-            cache.insert(token, hash: hash, verified)
+            cache.insert(bytes, hash: hash, verified)
         }
         // Steps 6-9.
         return finish(verified, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)

@@ -1,9 +1,17 @@
 import DequeModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Repeat tokens skip parsing and RSA (SPEC §6 "Verified-token cache").
 ///
-/// - Keyed by the token's exact bytes (a `String` compare on hit). Keying by a digest
+/// - Keyed by the token's exact bytes (a byte compare on hit; a lookup borrows the caller's
+///   bytes, only a stored key copies them). Keying by a digest
 ///   instead would save the token's kilobyte per entry but cost a SHA-256 of it on every
 ///   lookup, a sizeable share of what a hit costs over TCP (docs/BENCHMARKS.md).
 /// - Bounded twice: at most `maxEntries` entries and about `maxBytes` bytes in total,
@@ -21,13 +29,53 @@ final class VerifiedTokenCache: Sendable {
     /// its slots in the dictionary and the eviction queue (measured: docs/BENCHMARKS.md).
     static let keyOverheadBytes = 96
 
-    private struct Key: Hashable {
+    /// A token's bytes as a dictionary key: owned by a stored entry's key (`StoredToken`),
+    /// borrowed by a lookup's for the length of that lookup, so a hit neither copies the
+    /// token's kilobyte nor allocates.
+    ///
+    /// Unchecked `Sendable`: a borrowing key never outlives the call that made it (it is
+    /// only looked up or removed, never stored), and a stored key's bytes are written once,
+    /// before the key exists, and only read after.
+    private struct Key: Hashable, @unchecked Sendable {
         let hash: UInt64
-        let token: String
-        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.token == b.token }
+        let token: UnsafeRawBufferPointer
+        /// Keeps `token` alive for a stored key; nil for a lookup's, whose caller holds it.
+        let owner: StoredToken?
 
-        var bytes: Int { token.utf8.count + VerifiedTokenCache.keyOverheadBytes }
+        /// A key for one lookup or removal: valid only while `token` is.
+        init(borrowing token: UnsafeRawBufferPointer, hash: UInt64) {
+            self.hash = hash
+            self.token = token
+            self.owner = nil
+        }
+
+        /// A key to store: a copy of the token's bytes.
+        init(copying token: UnsafeRawBufferPointer, hash: UInt64) {
+            let owner = StoredToken(copying: token)
+            self.hash = hash
+            self.token = UnsafeRawBufferPointer(owner.bytes)
+            self.owner = owner
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        static func == (a: Key, b: Key) -> Bool {
+            a.hash == b.hash && a.token.count == b.token.count
+                && (a.token.count == 0 || memcmp(a.token.baseAddress!, b.token.baseAddress!, a.token.count) == 0)
+        }
+
+        var bytes: Int { token.count + VerifiedTokenCache.keyOverheadBytes }
+    }
+
+    /// The bytes of a stored key: one allocation, freed with the key's last copy.
+    private final class StoredToken: @unchecked Sendable {
+        let bytes: UnsafeMutableRawBufferPointer
+
+        init(copying token: UnsafeRawBufferPointer) {
+            bytes = .allocate(byteCount: max(token.count, 1), alignment: 1)
+            if let base = token.baseAddress { bytes.baseAddress!.copyMemory(from: base, byteCount: token.count) }
+        }
+
+        deinit { bytes.deallocate() }
     }
 
     private struct Shard {
@@ -112,8 +160,8 @@ final class VerifiedTokenCache: Sendable {
         shards[Int(hash >> 32) % shards.count]
     }
 
-    func lookup(_ token: String, hash: UInt64) -> VerifiedToken? {
-        let key = Key(hash: hash, token: token)
+    func lookup(_ token: UnsafeRawBufferPointer, hash: UInt64) -> VerifiedToken? {
+        let key = Key(borrowing: token, hash: hash)
         return shard(hash).mutex.withLock { shard in
             let entry = shard.entries[key]
             if entry == nil { shard.misses &+= 1 } else { shard.hits &+= 1 }
@@ -121,13 +169,13 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    func insert(_ token: String, hash: UInt64, _ entry: VerifiedToken) {
-        let key = Key(hash: hash, token: token)
+    func insert(_ token: UnsafeRawBufferPointer, hash: UInt64, _ entry: VerifiedToken) {
+        let key = Key(copying: token, hash: hash)
         shard(hash).mutex.withLock { $0.insert(key, entry) }
     }
 
-    func remove(_ token: String, hash: UInt64) {
-        let key = Key(hash: hash, token: token)
+    func remove(_ token: UnsafeRawBufferPointer, hash: UInt64) {
+        let key = Key(borrowing: token, hash: hash)
         shard(hash).mutex.withLock { $0.remove(key) }
     }
 

@@ -88,6 +88,18 @@ final class CArena {
         }
     }
 
+    /// A NUL-terminated copy of a token's bytes, or nil when it is empty (as `string`).
+    func string(_ token: TokenBytes) -> UnsafeMutablePointer<CChar>? {
+        token.withUnsafeBytes { source in
+            guard let base = source.baseAddress, source.count > 0 else { return nil }
+            if memchr(base, 0, source.count) != nil { containsNUL = true }
+            let copy = allocate(CChar.self, count: source.count + 1)
+            UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: source.count)
+            copy[source.count] = 0
+            return copy
+        }
+    }
+
     /// Throws when a string of the message built in this arena would be cut short on
     /// the wire; call before packing.
     func checkEncodable() throws(WireError) {

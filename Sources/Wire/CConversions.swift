@@ -1,4 +1,5 @@
 import CAuthRPCProto
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,12 @@ import Darwin
 func swiftString(_ pointer: UnsafePointer<CChar>?) -> String {
     guard let pointer else { return "" }
     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
+}
+
+/// A protobuf-c string field holding a token (`TokenBytes`), copied like `swiftString`.
+func tokenBytes(_ pointer: UnsafePointer<CChar>?) -> TokenBytes {
+    guard let pointer else { return TokenBytes() }
+    return TokenBytes(buffer: ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))))
 }
 
 /// A `repeated string` field (`n_x`, `x`).

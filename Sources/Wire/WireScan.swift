@@ -139,7 +139,9 @@ enum WireScan {
 struct FieldReader {
     struct Field {
         enum Value {
-            case scalar
+            case varint(UInt64)
+            /// A fixed 32- or 64-bit value (not read).
+            case fixed
             case lengthDelimited(UnsafeRawBufferPointer)
         }
         let number: Int
@@ -169,9 +171,9 @@ struct FieldReader {
         guard let tag = readVarint(), tag >> 3 > 0, tag >> 3 <= 536_870_911 else { return stop() }
         let value: Field.Value
         switch tag & 7 {
-        case 0: guard readVarint() != nil else { return stop() }; value = .scalar
-        case 1: guard skip(8) else { return stop() }; value = .scalar
-        case 5: guard skip(4) else { return stop() }; value = .scalar
+        case 0: guard let varint = readVarint() else { return stop() }; value = .varint(varint)
+        case 1: guard skip(8) else { return stop() }; value = .fixed
+        case 5: guard skip(4) else { return stop() }; value = .fixed
         case 2:
             guard let length = readVarint(), length <= UInt64(bytes.count - position) else { return stop() }
             let from = position

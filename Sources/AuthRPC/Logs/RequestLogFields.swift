@@ -27,7 +27,7 @@ public enum RequestLogFields {
             metadata["trace_id"] = "\(trace.traceID)"
             metadata["parent_id"] = "\(trace.parentID)"
         }
-        if !call.token.isEmpty { metadata["token_sha256"] = "\(TokenFingerprint.of(call.token))" }
+        if !call.token.isEmpty { metadata["token_sha256"] = "\(call.token.withUnsafeBytes(TokenFingerprint.of(bytes:)))" }
         return metadata
     }
 }

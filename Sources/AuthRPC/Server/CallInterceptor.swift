@@ -11,8 +11,9 @@ public struct Call: Sendable {
     /// The request's `traceparent` as sent (SPEC §9); parsed only when a line is written.
     public var traceparent: String = ""
     /// The token the request carries (VerifyToken, CheckGroups, SignOut, RefreshTokens),
-    /// so a log line can name it by `TokenFingerprint`. Never logged itself.
-    public var token: String = ""
+    /// so a log line can name it by `TokenFingerprint`. Never logged itself. For the hot
+    /// path's requests a view of the frame, not a copy.
+    public var token = TokenBytes()
     /// How many interceptors, in chain order, let this request through `admit`: a limit
     /// counted in `admit` is given back in `completed` only by those.
     var admittedBy = 0
@@ -33,8 +34,8 @@ public struct Call: Sendable {
         switch request.body {
         case .verifyToken(let body)?: token = body.token
         case .checkGroups(let body)?: token = body.token
-        case .signOut(let body)?: token = body.accessToken
-        case .refreshTokens(let body)?: token = body.refreshToken
+        case .signOut(let body)?: token = TokenBytes(body.accessToken)
+        case .refreshTokens(let body)?: token = TokenBytes(body.refreshToken)
         default: break
         }
     }

@@ -33,7 +33,7 @@ extension TokenVerifier {
     /// request's deadline is the connection's business: it races every `.later` answer
     /// against `deadline_ms` (ConnectionHandler), so it is not repeated here.
     func reply<Success: Sendable>(
-        to token: String, tokenUse: TokenUse, requiredScopes: [String] = [],
+        to token: TokenBytes, tokenUse: TokenUse, requiredScopes: [String] = [],
         prepare: VerifiedToken.Preparation? = nil,
         on eventLoop: any EventLoop, background: BackgroundWork,
         _ answer: @escaping @Sendable (Result<VerifiedToken, VerificationError>) -> MethodResult<Success>
@@ -45,8 +45,12 @@ extension TokenVerifier {
             case .awaitingKeys: answer(.failure(Self.unknownKey))
             }
         }
-        let outcome = verify(token, tokenUse: tokenUse.kind, requiredScopes: requiredScopes, prepare: prepare)
+        let outcome = token.withUnsafeBytes {
+            verify(bytes: $0, tokenUse: tokenUse.kind, requiredScopes: requiredScopes, prepare: prepare)
+        }
         guard case .awaitingKeys(let fetch) = outcome else { return .now(respond(outcome)) }
+        // Waiting for the issuer's keys (rare): the token outlives the frame as a String.
+        let token = token.string
         let promise = eventLoop.makePromise(of: MethodResult<Success>.self)
         let waiting = background.submit { [self] in
             promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse.kind,

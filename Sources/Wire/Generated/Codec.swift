@@ -33,8 +33,10 @@ extension Request {
     }
 
     /// Decodes the buffer's readable bytes; its reader index does not move.
+    /// The requests of the hot path are read in place (`directlyDecoded`, the same result).
     public static func decode(_ buffer: ByteBuffer) throws(WireError) -> Request {
-        try ProtobufC.decode(buffer, as: Authrpc__V1__Request.self, Request.init(c:))
+        if let request = directlyDecoded(buffer) { return request }
+        return try ProtobufC.decode(buffer, as: Authrpc__V1__Request.self, Request.init(c:))
     }
 
     /// The serialized message, without a frame length. Throws rather than cut short a
@@ -704,7 +706,7 @@ extension ConfirmForgotPasswordResponse {
 extension VerifyTokenRequest {
     init(c: Authrpc__V1__VerifyTokenRequest) {
         self.init(
-            token: swiftString(c.token),
+            token: tokenBytes(c.token),
             tokenUse: TokenUse(c: c.token_use),
             requiredScopes: swiftStrings(c.n_required_scopes, c.required_scopes))
     }
@@ -750,7 +752,7 @@ extension VerifyTokenResponse {
 extension CheckGroupsRequest {
     init(c: Authrpc__V1__CheckGroupsRequest) {
         self.init(
-            token: swiftString(c.token),
+            token: tokenBytes(c.token),
             tokenUse: TokenUse(c: c.token_use),
             allowedGroups: swiftStrings(c.n_allowed_groups, c.allowed_groups),
             requiredGroups: swiftStrings(c.n_required_groups, c.required_groups),

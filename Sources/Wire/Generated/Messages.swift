@@ -530,11 +530,11 @@ public struct ConfirmForgotPasswordResponse: Sendable, Equatable {
 
 /// `VerifyTokenRequest` (SPEC §4).
 public struct VerifyTokenRequest: Sendable, Equatable {
-    public var token: String
+    public var token: TokenBytes
     public var tokenUse: TokenUse
     public var requiredScopes: [String]
 
-    public init(token: String = "", tokenUse: TokenUse = .any, requiredScopes: [String] = []) {
+    public init(token: TokenBytes = TokenBytes(), tokenUse: TokenUse = .any, requiredScopes: [String] = []) {
         self.token = token
         self.tokenUse = tokenUse
         self.requiredScopes = requiredScopes
@@ -552,14 +552,14 @@ public struct VerifyTokenResponse: Sendable, Equatable {
 
 /// `CheckGroupsRequest` (SPEC §4).
 public struct CheckGroupsRequest: Sendable, Equatable {
-    public var token: String
+    public var token: TokenBytes
     public var tokenUse: TokenUse
     public var allowedGroups: [String]
     public var requiredGroups: [String]
     public var prohibitedGroups: [String]
 
     public init(
-        token: String = "",
+        token: TokenBytes = TokenBytes(),
         tokenUse: TokenUse = .any,
         allowedGroups: [String] = [],
         requiredGroups: [String] = [],

@@ -291,7 +291,7 @@ extension ConfirmForgotPasswordResponse {
 extension VerifyTokenRequest {
     var json: JSONValue {
         var fields: [(String, JSONValue)] = []
-        if !token.isEmpty { fields.append(("token", .string(token))) }
+        if !token.isEmpty { fields.append(("token", .string(token.string))) }
         if tokenUse != .any { fields.append(("token_use", .string(tokenUse.jsonName))) }
         if !requiredScopes.isEmpty { fields.append(("required_scopes", .array(requiredScopes.map(JSONValue.string)))) }
         return .object(fields)
@@ -309,7 +309,7 @@ extension VerifyTokenResponse {
 extension CheckGroupsRequest {
     var json: JSONValue {
         var fields: [(String, JSONValue)] = []
-        if !token.isEmpty { fields.append(("token", .string(token))) }
+        if !token.isEmpty { fields.append(("token", .string(token.string))) }
         if tokenUse != .any { fields.append(("token_use", .string(tokenUse.jsonName))) }
         if !allowedGroups.isEmpty { fields.append(("allowed_groups", .array(allowedGroups.map(JSONValue.string)))) }
         if !requiredGroups.isEmpty { fields.append(("required_groups", .array(requiredGroups.map(JSONValue.string)))) }
