@@ -10,7 +10,7 @@ import XCTest
 /// (`source:name`, or `anonymous`), and `tls`/`plaintext` in `message`.
 /// Answers Health at the interception point with who the connection's caller is, as
 /// the server knows it there (where caller policy and rate limits look).
-struct WhoAmI: CallInterceptor {
+final class WhoAmI: CallInterceptor {
     func admit(_ call: Call, request: Request) -> Response? {
         guard call.method == .health else { return nil }
         let who = call.connection.caller.map { "\($0.source.rawValue):\($0.name)" } ?? "anonymous"

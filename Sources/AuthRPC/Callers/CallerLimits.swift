@@ -12,7 +12,7 @@ public import Wire
 ///
 /// Over a limit the answer is `RESOURCE_EXHAUSTED` / `RateLimited` with `retry_after_ms`,
 /// and nothing reaches Cognito.
-public struct CallerLimits: CallInterceptor {
+public final class CallerLimits: CallInterceptor {
     private let signIn: KeyedRateLimiter?
     private let perCaller: KeyedRateLimiter?
     private let share: CognitoShare

@@ -10,7 +10,7 @@ public import Wire
 ///
 /// A successful request under `failures` costs one comparison here; only the lines that
 /// are written pay for formatting (and a failing token for its hash).
-public struct AccessLog: CallInterceptor {
+public final class AccessLog: CallInterceptor {
     private let logger: Logger
     private let successes: Bool
 

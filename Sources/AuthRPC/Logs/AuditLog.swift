@@ -12,7 +12,7 @@ public import Wire
 /// Written whatever `AUTHRPC_ACCESS_LOG` says: the audit trail is not an option. A
 /// VerifyToken or CheckGroups that the policy lets through costs one lookup of
 /// `callsCognito` and one comparison.
-public struct AuditLog: CallInterceptor {
+public final class AuditLog: CallInterceptor {
     private let logger: Logger
 
     /// `logger` is used as given: `auditLogger(like:)` makes the usual one.

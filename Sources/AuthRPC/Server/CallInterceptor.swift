@@ -48,8 +48,10 @@ public struct Call: Sendable {
 /// server — so what is counted is what the client got.
 ///
 /// Both run for every request of the hot path: no allocation, no lock every request
-/// waits on, nothing that blocks.
-public protocol CallInterceptor: Sendable {
+/// waits on, nothing that blocks. Interceptors are classes: the chain then holds plain
+/// references, and calling each one costs no copy of a boxed value (a struct holding a
+/// `Logger` is copied, retains and all, every time it is called through the chain).
+public protocol CallInterceptor: AnyObject, Sendable {
     /// nil lets the request through to its method; a response is the answer instead.
     func admit(_ call: Call, request: Request) -> Response?
     /// The answer as written, and how long it took from decoding. `admitted`: this
@@ -72,17 +74,24 @@ public struct CallInterceptors: Sendable {
     public init(_ chain: [any CallInterceptor]) { self.chain = chain }
 
     /// Records in `call` how far the request got, for `completed`.
+    ///
+    /// The chain is walked through its buffer: an `Array` iterator hands out copies, and
+    /// copying an existential is a retain and a release per interceptor per request.
     func admit(_ call: inout Call, request: Request) -> Response? {
-        for interceptor in chain {
-            if let answer = interceptor.admit(call, request: request) { return answer }
-            call.admittedBy += 1
+        chain.withUnsafeBufferPointer { chain in
+            for index in chain.indices {
+                if let answer = chain[index].admit(call, request: request) { return answer }
+                call.admittedBy += 1
+            }
+            return nil
         }
-        return nil
     }
 
     func completed(_ call: Call, answer: Response, duration: TimeAmount) {
-        for (index, interceptor) in chain.enumerated() {
-            interceptor.completed(call, answer: answer, duration: duration, admitted: index < call.admittedBy)
+        chain.withUnsafeBufferPointer { chain in
+            for index in chain.indices {
+                chain[index].completed(call, answer: answer, duration: duration, admitted: index < call.admittedBy)
+            }
         }
     }
 }

@@ -4,13 +4,16 @@ import NIOCore
 /// address and, over mTLS, the caller named by its verified client certificate.
 /// The server binds it to the connection's `Dispatcher`, so every request of the
 /// connection can be judged by who sent it (caller policy, rate limits, access log).
-public struct ConnectionInfo: Sendable {
+///
+/// A class: every request's `Call` carries it, and a reference is one retain to copy
+/// where the address and identity are several.
+public final class ConnectionInfo: Sendable {
     /// The peer's socket address, when the socket still knows it.
-    public var peer: SocketAddress?
+    public let peer: SocketAddress?
     /// The connection is TLS (its requests arrived encrypted).
-    public var isTLS: Bool
+    public let isTLS: Bool
     /// The caller's identity from its client certificate; nil without mTLS.
-    public var caller: CallerIdentity?
+    public let caller: CallerIdentity?
 
     public init(peer: SocketAddress? = nil, isTLS: Bool = false, caller: CallerIdentity? = nil) {
         self.peer = peer

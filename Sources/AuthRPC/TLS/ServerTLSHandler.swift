@@ -90,10 +90,8 @@ final class ServerTLSHandler: ChannelInboundHandler, RemovableChannelHandler {
         established = true
         timeout?.cancel()
         timeout = nil
-        var info = ConnectionInfo(peer: context.channel.remoteAddress, isTLS: true)
-        if let certificate = tls.peerCertificate {
-            info.caller = CallerIdentity(certificate: certificate)
-        }
+        let info = ConnectionInfo(peer: context.channel.remoteAddress, isTLS: true,
+                                  caller: tls.peerCertificate.flatMap(CallerIdentity.init(certificate:)))
         if requireCaller && info.caller == nil {
             warnings.warn("client certificate names no caller (no usable URI SAN, DNS SAN or CN), closing",
                           metadata: ["peer": "\(info.peerDescription)"])

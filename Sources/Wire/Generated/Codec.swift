@@ -206,6 +206,8 @@ extension Response {
     /// Appends one frame: a 4-byte big-endian length, then the message packed directly
     /// into the buffer's storage. Throws, writing nothing, for a string holding U+0000.
     public func writeFrame(into buffer: inout ByteBuffer) throws(WireError) {
+        // The answers of the hot path are written directly (`writeFrameDirectly`, the same bytes).
+        if try writeFrameDirectly(into: &buffer) { return }
         try withCArena { arena throws(WireError) in
             let message = cMessage(in: arena)
             try arena.checkEncodable()

@@ -174,20 +174,20 @@ public struct Response: Sendable, Equatable {
 
     public enum Body: Sendable, Equatable {
         case health(HealthResponse)
-        case register(RegisterResponse)
+        indirect case register(RegisterResponse)
         case confirmRegistration(ConfirmRegistrationResponse)
-        case resendConfirmationCode(ResendConfirmationCodeResponse)
-        case authenticate(AuthenticateResponse)
-        case respondToChallenge(AuthenticateResponse)
-        case refreshTokens(AuthenticateResponse)
+        indirect case resendConfirmationCode(ResendConfirmationCodeResponse)
+        indirect case authenticate(AuthenticateResponse)
+        indirect case respondToChallenge(AuthenticateResponse)
+        indirect case refreshTokens(AuthenticateResponse)
         case signOut(SignOutResponse)
-        case forgotPassword(ForgotPasswordResponse)
+        indirect case forgotPassword(ForgotPasswordResponse)
         case confirmForgotPassword(ConfirmForgotPasswordResponse)
-        case verifyToken(VerifyTokenResponse)
+        indirect case verifyToken(VerifyTokenResponse)
         /// A `verify_token` answer serialized earlier. On the wire it is field 20 like
         /// `.verifyToken`, and decodes as `.verifyToken`.
         case verifyTokenEncoded(EncodedVerifyTokenResponse)
-        case checkGroups(CheckGroupsResponse)
+        indirect case checkGroups(CheckGroupsResponse)
 
         /// The proto field name, for messages and logs.
         public var methodName: String {
@@ -587,7 +587,7 @@ public struct CheckGroupsResponse: Sendable, Equatable {
 /// `verify_token`'s success: the answer as a value, or the same answer serialized once
 /// earlier (`EncodedVerifyTokenResponse`), sent as `Response.Body.verifyTokenEncoded`.
 public enum VerifyTokenAnswer: Sendable, Equatable {
-    case value(VerifyTokenResponse)
+    indirect case value(VerifyTokenResponse)
     case encoded(EncodedVerifyTokenResponse)
 
     /// The `Response` body that carries this answer.
