@@ -47,7 +47,7 @@ public struct ClaimPositions {
     /// The same claims as Swift values, for an answer made from `VerifiedClaims` (a
     /// `Preparation` that does not write wire format); makes every String.
     public var verifiedClaims: VerifiedClaims {
-        VerifiedToken.makeClaims(claims, payloadJSON: String(decoding: payload, as: UTF8.self), issuer: issuer,
+        VerifiedToken.makeClaims(claims, payload: payload, issuer: issuer,
                                  audience: audience)
     }
 

@@ -11,7 +11,7 @@ public final class VerifiedToken: Sendable {
     /// The verified payload, `payload_json` of the answer; `parsed` points into its bytes.
     /// Dropped when a prepared answer holds it (the cache would keep it twice): claims
     /// then come from the answer, and the scope check from `scope`.
-    private let payloadJSON: String?
+    private let payload: [UInt8]?
     let parsed: TokenClaims
     /// `scope` (step 9), as text of its own when the payload is not kept.
     private let scope: ClaimText?
@@ -61,23 +61,21 @@ public final class VerifiedToken: Sendable {
             // The claims are not kept: the prepared answer is what repeats need, and a
             // cache entry holding both would pay for the claims twice. It is made from the
             // payload's bytes, without the claims' Strings (`ClaimPositions`).
-            var text = jwt.payloadJSON
             let (issuer, audience) = (self.issuer, self.audience)
-            self.preparedAnswer = text.withUTF8 { utf8 in
-                prepare(ClaimPositions(c, payload: UnsafeRawBufferPointer(utf8), issuer: issuer, audience: audience))
+            self.preparedAnswer = jwt.payload.withUnsafeBytes { payload in
+                prepare(ClaimPositions(c, payload: payload, issuer: issuer, audience: audience))
             }
         } else {
             self.preparedAnswer = nil
         }
         if preparedAnswer != nil {
-            self.payloadJSON = nil
-            var text = jwt.payloadJSON
-            self.scope = text.withUTF8 { utf8 in c.scope.map { .unescaped($0.string(in: UnsafeRawBufferPointer(utf8))) } }
+            self.payload = nil
+            self.scope = jwt.payload.withUnsafeBytes { payload in c.scope.map { .unescaped($0.string(in: payload)) } }
         } else {
-            self.payloadJSON = jwt.payloadJSON
+            self.payload = jwt.payload
             self.scope = c.scope
         }
-        self.footprint = Self.fixedFootprint + (payloadJSON?.utf8.count ?? 0) + (scope == nil ? 0 : 64)
+        self.footprint = Self.fixedFootprint + (payload?.count ?? 0) + (scope == nil ? 0 : 64)
             + (preparedAnswer?.byteCount ?? 0)
     }
 
@@ -88,9 +86,9 @@ public final class VerifiedToken: Sendable {
     /// Calls `body` with the answer's claims where they lie in the payload; nil when the
     /// payload is no longer kept (a prepared answer holds the claims then: `answer`).
     public func withClaimPositions<R>(_ body: (ClaimPositions) -> R) -> R? {
-        guard var text = payloadJSON else { return nil }
-        return text.withUTF8 { utf8 in
-            body(ClaimPositions(parsed, payload: UnsafeRawBufferPointer(utf8), issuer: issuer, audience: audience))
+        guard let payload else { return nil }
+        return payload.withUnsafeBytes { payload in
+            body(ClaimPositions(parsed, payload: payload, issuer: issuer, audience: audience))
         }
     }
 
@@ -131,8 +129,8 @@ public final class VerifiedToken: Sendable {
     /// both make them; one result is kept, the other dropped.
     public var claims: VerifiedClaims {
         if let kept = made.load(ordering: .acquiring) { return kept.takeUnretainedValue().claims }
-        let claims = if let payloadJSON {
-            Self.makeClaims(parsed, payloadJSON: payloadJSON, issuer: issuer, audience: audience)
+        let claims = if let payload {
+            payload.withUnsafeBytes { Self.makeClaims(parsed, payload: $0, issuer: issuer, audience: audience) }
         } else {
             preparedAnswer?.claims ?? VerifiedClaims()
         }
@@ -143,31 +141,27 @@ public final class VerifiedToken: Sendable {
         return kept!.takeUnretainedValue().claims
     }
 
-    static func makeClaims(_ c: TokenClaims, payloadJSON: String, issuer: String, audience: String?) -> VerifiedClaims {
-        var text = payloadJSON
-        return text.withUTF8 { utf8 in
-            let payload = UnsafeRawBufferPointer(utf8)
-            var claims = VerifiedClaims()
-            claims.subject = c.subject?.string(in: payload) ?? ""
-            // Access tokens name the user in `username`, id tokens in `cognito:username`.
-            let name = c.tokenUse == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username
-            claims.username = name?.string(in: payload) ?? ""
-            claims.email = c.email?.string(in: payload) ?? ""
-            claims.emailVerified = c.emailVerified
-            claims.groups = c.groups(in: payload)
-            claims.tokenUse = c.tokenUse
-            // The accepted client (an `aud` array may hold several); a token naming none fails step 8.
-            claims.clientID = audience ?? ""
-            claims.scopes = c.scope?.words(in: payload) ?? []
-            claims.issuer = issuer
-            claims.issuedAt = c.issuedAt ?? 0
-            claims.expiresAt = c.expiresAt ?? 0
-            claims.authTime = c.authTime ?? 0
-            claims.jti = c.jti?.string(in: payload) ?? ""
-            claims.originJTI = c.originJTI?.string(in: payload) ?? ""
-            claims.payloadJSON = payloadJSON
-            return claims
-        }
+    static func makeClaims(_ c: TokenClaims, payload: UnsafeRawBufferPointer, issuer: String, audience: String?) -> VerifiedClaims {
+        var claims = VerifiedClaims()
+        claims.subject = c.subject?.string(in: payload) ?? ""
+        // Access tokens name the user in `username`, id tokens in `cognito:username`.
+        let name = c.tokenUse == .access ? c.username ?? c.cognitoUsername : c.cognitoUsername ?? c.username
+        claims.username = name?.string(in: payload) ?? ""
+        claims.email = c.email?.string(in: payload) ?? ""
+        claims.emailVerified = c.emailVerified
+        claims.groups = c.groups(in: payload)
+        claims.tokenUse = c.tokenUse
+        // The accepted client (an `aud` array may hold several); a token naming none fails step 8.
+        claims.clientID = audience ?? ""
+        claims.scopes = c.scope?.words(in: payload) ?? []
+        claims.issuer = issuer
+        claims.issuedAt = c.issuedAt ?? 0
+        claims.expiresAt = c.expiresAt ?? 0
+        claims.authTime = c.authTime ?? 0
+        claims.jti = c.jti?.string(in: payload) ?? ""
+        claims.originJTI = c.originJTI?.string(in: payload) ?? ""
+        claims.payloadJSON = String(decoding: payload, as: UTF8.self)
+        return claims
     }
 
     /// Steps 6-9 against the current time and this request, in order. jwt-kit style: one
@@ -217,9 +211,8 @@ public final class VerifiedToken: Sendable {
     func checkScopes(_ required: [String]) -> VerificationError? {
         guard !required.isEmpty else { return nil }
         // With the payload dropped, `scope` is `.unescaped` and reads no payload bytes.
-        var text = payloadJSON ?? ""
-        let missing = text.withUTF8 { utf8 in
-            required.first { scope?.containsWord($0, in: UnsafeRawBufferPointer(utf8)) != true }
+        let missing = (payload ?? []).withUnsafeBytes { payload in
+            required.first { scope?.containsWord($0, in: payload) != true }
         }
         guard let missing else { return nil }
         return VerificationError(.missingScope, "token lacks required scope \"\(missing)\"")
