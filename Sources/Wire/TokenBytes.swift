@@ -25,6 +25,12 @@ public struct TokenBytes: Sendable, Hashable, ExpressibleByStringLiteral, Custom
     public var count: Int { buffer.readableBytes }
     public var isEmpty: Bool { buffer.readableBytes == 0 }
 
+    /// The same token in storage of its own, for one kept past its request: a slice
+    /// would keep the whole read buffer it came in alive.
+    public var detached: TokenBytes {
+        isEmpty ? TokenBytes() : TokenBytes(buffer: ByteBuffer(bytes: buffer.readableBytesView))
+    }
+
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try buffer.withUnsafeReadableBytes(body)
     }

@@ -52,6 +52,18 @@ final class DirectDecodingTests: XCTestCase {
         XCTAssertTrue(shared, "the token points into the frame's storage")
     }
 
+    func testADetachedTokenKeepsNothingOfTheFrame() throws {
+        let frame = ByteBuffer(bytes: try Request(id: 9, body: .verifyToken(VerifyTokenRequest(token: Self.token))).encodedBytes())
+        guard case .verifyToken(let body)? = try Request.decode(frame).body else { return XCTFail("not a VerifyToken") }
+        let detached = body.token.detached
+        XCTAssertEqual(detached, body.token)
+        XCTAssertEqual(detached.buffer.capacity, Self.token.utf8.count, "storage of its own, the token's size")
+        let apart = frame.withUnsafeReadableBytes { whole in
+            detached.withUnsafeBytes { $0.baseAddress! < whole.baseAddress! || $0.baseAddress! >= whole.baseAddress! + whole.count }
+        }
+        XCTAssertTrue(apart)
+    }
+
     /// Shapes the direct reader leaves to protobuf-c, built by hand: a repeated singular
     /// field, an unknown field, a wrong wire type, a NUL, a oneof member twice, an enum
     /// past int32, a deadline past uint32, a truncated body.

@@ -196,12 +196,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// against the request's deadline; whichever comes first is the one answer.
     private func awaitLater(_ future: EventLoopFuture<Response>, call: Call, request: Request,
                             context: ChannelHandlerContext) {
+        // What waits keeps nothing of the frame: a token read in place is a slice of the
+        // read buffer, which would stay alive, whole, until the answer.
+        var call = call
+        call.token = call.token.detached
         let answer = PendingAnswer(call: call)
         pending[ObjectIdentifier(answer)] = answer
-        if request.deadlineMs > 0 {
-            answer.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(request.deadlineMs))) {
-                self.finishLater(answer, .failure(id: request.id, .deadlineExceeded, errorType: "DeadlineExceeded",
-                                                  message: "no answer within \(request.deadlineMs) ms"), context: context)
+        let (id, deadlineMs) = (request.id, request.deadlineMs)
+        if deadlineMs > 0 {
+            answer.deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(deadlineMs))) {
+                self.finishLater(answer, .failure(id: id, .deadlineExceeded, errorType: "DeadlineExceeded",
+                                                  message: "no answer within \(deadlineMs) ms"), context: context)
             }
         }
         future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
@@ -210,7 +215,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.finishLater(answer, response, context: context)
             case .failure(let error):
                 self.logger.error("method failed unexpectedly", metadata: ["error": "\(error)"])
-                self.finishLater(answer, .failure(id: request.id, .internal, errorType: "InternalError",
+                self.finishLater(answer, .failure(id: id, .internal, errorType: "InternalError",
                                                   message: "internal error"), context: context)
             }
         }
