@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import XCTest

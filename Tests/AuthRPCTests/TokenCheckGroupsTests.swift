@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -19,7 +20,7 @@ final class TokenCheckGroupsTests: XCTestCase {
     override func setUp() async throws {
         file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
         let config = testConfig(jwksURL: file.url, cacheEntries: 100)
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
     }
@@ -132,7 +133,7 @@ final class TokenCheckGroupsTests: XCTestCase {
     }
 
     func testUnknownKidGoesLaterAndAnswersWhenTheFetchEnds() async throws {
-        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
         var config = testConfig(jwksURL: "https://example.invalid/jwks.json")
         config.jwksMinRefresh = .seconds(0)
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
@@ -157,7 +158,7 @@ final class TokenCheckGroupsTests: XCTestCase {
     }
 
     func testCheckGroupsWithANewKidGoesLaterThenChecksGroups() async throws {
-        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
         let config = testConfig(jwksURL: "https://example.invalid/jwks.json", minRefresh: .seconds(0))
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
         await registry.start()
@@ -178,7 +179,7 @@ final class TokenCheckGroupsTests: XCTestCase {
     /// A token first verified on the `.later` path (after a refetch) is cached with its
     /// answer serialized, like one verified at once: the next request sends those bytes.
     func testVerifyTokenAfterARefetchCachesItsSerializedAnswer() async throws {
-        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
         let config = testConfig(jwksURL: "https://example.invalid/jwks.json", cacheEntries: 100, minRefresh: .seconds(0))
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
         await registry.start()

@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -13,8 +14,8 @@ final class TokenJWKSCacheTests: XCTestCase {
     let httpURL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPoolA/.well-known/jwks.json"
 
     func makeHTTP(_ signers: [DevTokenSigner], minRefresh: Duration = .seconds(10), refresh: Duration = .seconds(3600),
-                  cache: Int = 0) async -> (CountingTransport, JWKSRegistry, TokenVerifier) {
-        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON(signers))
+                  cache: Int = 0) async -> (FakeJWKSServer, JWKSRegistry, TokenVerifier) {
+        let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON(signers))
         let config = testConfig(jwksURL: httpURL, cacheEntries: cache, minRefresh: minRefresh, refresh: refresh)
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
         await registry.start()
@@ -51,7 +52,7 @@ final class TokenJWKSCacheTests: XCTestCase {
         let file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey]))
         defer { file.delete() }
         let config = testConfig(jwksURL: file.url, minRefresh: .seconds(0))
-        let registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        let registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
         let token = TestKeys.rotatedKey.token(payloadJSON: TestKeys.idClaims())
@@ -144,7 +145,7 @@ final class TokenJWKSCacheTests: XCTestCase {
     func testFileSourceGoingAwayKeepsKeys() async throws {
         let file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey]))
         let config = testConfig(jwksURL: file.url)
-        let registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        let registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
         file.delete()
@@ -157,7 +158,7 @@ final class TokenJWKSCacheTests: XCTestCase {
 
     func testFirstFetchFailingMeansNotReady() async {
         let config = testConfig(jwksURL: "file:///nonexistent/authrpc/jwks.json")
-        let registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        let registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         XCTAssertFalse(registry.hasKeysForEveryPool)
         XCTAssertEqual(registry.poolStatuses()[0].keys, 0)
@@ -170,7 +171,7 @@ final class TokenJWKSCacheTests: XCTestCase {
         let big = #"{"keys":[],"pad":""# + String(repeating: "x", count: 70_000) + #""}"#
         let file = JWKSFile(big)
         defer { file.delete() }
-        let registry = JWKSRegistry(config: testConfig(jwksURL: file.url), transport: CountingTransport(jwks: ""),
+        let registry = JWKSRegistry(config: testConfig(jwksURL: file.url), transport: FakeJWKSServer(jwks: ""),
                                     clock: clock.clock)
         await registry.start()
         XCTAssertTrue(registry.poolStatuses()[0].lastError.contains("64 KiB"))
@@ -212,7 +213,7 @@ final class TokenJWKSCacheTests: XCTestCase {
     }
 
     func testRunAsAServiceLoadsKeysAndStopsOnCancellation() async throws {
-        let transport = CountingTransport(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
+        let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
         let config = testConfig(jwksURL: httpURL, refresh: .milliseconds(30))
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
         let service = Task { try await registry.run() }

@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -122,7 +123,7 @@ final class TokenParsingTests: XCTestCase {
         let file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
         let clock = FakeClock()
         let config = testConfig(jwksURL: file.url)
-        let registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        let registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         return (TokenVerifier(config: config, keys: registry, clock: clock.clock), registry, file)
     }

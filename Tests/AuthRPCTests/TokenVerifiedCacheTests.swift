@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -23,7 +24,7 @@ final class TokenVerifiedCacheTests: XCTestCase {
     func makeVerifier(entries: Int = 100, bytes: Int = 64 << 20, leeway: Int64 = 0) async -> TokenVerifier {
         var config = testConfig(jwksURL: file.url, cacheEntries: entries, leeway: leeway)
         config.verifyCacheBytes = bytes
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
+        registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: clock.clock)
         await registry.start()
         return TokenVerifier(config: config, keys: registry, clock: clock.clock)
     }

@@ -1,3 +1,4 @@
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation

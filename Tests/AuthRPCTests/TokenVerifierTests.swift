@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -20,7 +21,7 @@ final class TokenVerifierTests: XCTestCase {
 
     func makeVerifier(_ config: ServiceConfig) async throws {
         await registry?.shutdown()
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: "{}"), clock: clock.clock)
+        registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: "{}"), clock: clock.clock)
         await registry.start()
         XCTAssertTrue(registry.hasKeysForEveryPool)
         verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
@@ -101,7 +102,7 @@ final class TokenVerifierTests: XCTestCase {
         // The classic key-confusion attack: HMAC keyed with the (public) RSA key material.
         let secrets = [Array(TestKeys.idKey.jwkJSON().utf8), TestKeys.idKey.publicNumbers().n]
         for secret in secrets {
-            let token = TestKeys.hs256Token(headerJSON: #"{"alg":"HS256","kid":"id-key-1"}"#,
+            let token = JWTEncoding.hs256Token(headerJSON: #"{"alg":"HS256","kid":"id-key-1"}"#,
                                             payloadJSON: TestKeys.idClaims(), secret: secret)
             XCTAssertEqual(verify(token).errorType, "UnsupportedAlgorithm")
         }
@@ -294,12 +295,5 @@ final class TokenVerifierTests: XCTestCase {
         XCTAssertEqual(error?.errorType, "WrongIssuer")
         XCTAssertFalse(error!.message.contains("secret-marker"))
         XCTAssertFalse(error!.message.contains(token.prefix(20)))
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let f) = self { return f }
-        return nil
     }
 }
