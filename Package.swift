@@ -132,6 +132,9 @@ let package = Package(
         // tests move, an in-memory JWKS server. The core and the signer only: no NIO.
         .target(name: "TokenTestSupport", dependencies: ["TokenVerification", "TokenMinting"],
                 path: "Tests/TokenTestSupport"),
+        // The verification core alone, as the service uses it but without NIO, Wire or the
+        // service (scripts/check-core-deps fails the test run if that changes).
+        .testTarget(name: "TokenVerificationTests", dependencies: ["TokenVerification", "TokenMinting", "TokenTestSupport"]),
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [

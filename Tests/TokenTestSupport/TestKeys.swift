@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenVerification
 
 /// Keys made once per test process (RSA key generation costs ~100 ms each), and the pools,
 /// app clients and claims the tests' tokens are made of. Shared by the verification core's
@@ -6,7 +7,8 @@ import TokenMinting
 public enum TestKeys {
     public static let poolID = "us-east-1_TestPoolA"
     public static let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPoolA"
-    public static let otherPoolID = "eu-west-1_OtherPool"
+    /// Where Cognito publishes the test pool's keys.
+    public static let jwksURL = issuer + "/.well-known/jwks.json"
     public static let otherIssuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_OtherPool"
     public static let clientID = "4example5client6id7"
     /// A second accepted app client (configured beside `clientID`).
@@ -27,6 +29,28 @@ public enum TestKeys {
                                 aud: String = clientID, groups: [String]? = ["admins", "Readers"],
                                 extra: String = "") -> String {
         #"{"sub":"5f1e0c1a-0000-4000-8000-000000000001","email_verified":true\#(groupsMember(groups)),"iss":"\#(iss)","cognito:username":"alice","origin_jti":"9a8b7c6d-origin","aud":"\#(aud)","event_id":"e-1","token_use":"id","auth_time":\#(iat),"exp":\#(exp),"iat":\#(iat),"jti":"1234-id-jti","email":"alice@example.com"\#(extra)}"#
+    }
+
+    /// What a token with the claims `idClaims()` makes (every argument left as it is)
+    /// verifies to; `payloadJSON` is that payload.
+    public static func idVerifiedClaims(payloadJSON: String) -> VerifiedClaims {
+        var expected = VerifiedClaims()
+        expected.subject = "5f1e0c1a-0000-4000-8000-000000000001"
+        expected.username = "alice"
+        expected.email = "alice@example.com"
+        expected.emailVerified = true
+        expected.groups = ["admins", "Readers"]
+        expected.tokenUse = .id
+        expected.clientID = clientID
+        expected.scopes = []
+        expected.issuer = issuer
+        expected.issuedAt = now - 10
+        expected.expiresAt = now + 3600
+        expected.authTime = now - 10
+        expected.jti = "1234-id-jti"
+        expected.originJTI = "9a8b7c6d-origin"
+        expected.payloadJSON = payloadJSON
+        return expected
     }
 
     /// An access token's claims shaped like Cognito's.

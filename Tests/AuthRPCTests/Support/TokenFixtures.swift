@@ -17,18 +17,13 @@ extension FakeJWKSServer: HTTPTransport {
     }
 }
 
-/// A config with one or two pools and the test client ids.
-func testConfig(jwksURL: String, otherPoolJWKS: String? = nil, cacheEntries: Int = 0, leeway: Int64 = 0,
-                minRefresh: Duration = .seconds(10), refresh: Duration = .seconds(3600)) -> ServiceConfig {
+/// A config with the test pool and the test client ids.
+func testConfig(jwksURL: String, cacheEntries: Int = 0, minRefresh: Duration = .seconds(10),
+                refresh: Duration = .seconds(3600)) -> ServiceConfig {
     var config = ServiceConfig()
     config.pools = [PoolConfig(poolID: TestKeys.poolID, region: "us-east-1", issuer: TestKeys.issuer, jwksURL: jwksURL)]
-    if let otherPoolJWKS {
-        config.pools.append(PoolConfig(poolID: TestKeys.otherPoolID, region: "eu-west-1", issuer: TestKeys.otherIssuer,
-                                       jwksURL: otherPoolJWKS))
-    }
     config.clientIDs = [TestKeys.clientID, TestKeys.secondClientID]
     config.verifyCacheEntries = cacheEntries
-    config.clockLeewaySeconds = leeway
     config.jwksMinRefresh = minRefresh
     config.jwksRefresh = refresh
     return config
