@@ -1,6 +1,6 @@
 """scripts/check-core-deps on package descriptions shaped like `swift package describe
---type json`: it passes the layout the verification core's tests have, and fails on each
-way NIO, Wire or the service could reach them.
+--type json` (and Swift files they name): it passes the layout the verification core's
+tests have, and fails on each way NIO, Wire or the service could reach them.
 
     python3 -m pytest -q scripts/tests      # part of scripts/test
 """
@@ -26,18 +26,19 @@ GOOD = {"targets": [
     target("TokenTestSupport", targets=["TokenVerification", "TokenMinting"]),
     target("TokenMinting", targets=["COpenSSL", "TokenVerification"]),
     target("TokenVerification", targets=["COpenSSL"], products=["Logging", "DequeModule"]),
-    target("COpenSSL", "system-target"),
+    dict(target("COpenSSL", "system-target"), sources=[]),
     target("Wire", targets=["CAuthRPCProto"], products=["NIOCore"]),
-    target("CAuthRPCProto"),
+    dict(target("CAuthRPCProto"), sources=["authrpc.pb-c.c"]),
     target("AuthRPC", targets=["Wire", "TokenVerification"], products=["NIOCore", "NIOPosix"]),
     target("AuthRPCTests", "test", ["AuthRPC", "TokenTestSupport"], ["NIOCore", "NIOPosix"]),
 ]}
 
 
-def run(tmp_path, description):
+def run(tmp_path, description, root=None):
     path = tmp_path / "describe.json"
     path.write_text(json.dumps(description))
-    return subprocess.run([sys.executable, SCRIPT, "--describe", str(path)],
+    extra = ["--root", str(root)] if root else []
+    return subprocess.run([sys.executable, SCRIPT, "--describe", str(path)] + extra,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -73,5 +74,40 @@ def test_the_intended_layout_passes(tmp_path):
 ])
 def test_each_way_in_fails(tmp_path, description, named):
     result = run(tmp_path, description)
+    assert result.returncode == 1, result.stdout
+    assert named in result.stdout
+
+
+# Imports the package's own files have, by target (each target's one file, at the root).
+GOOD_IMPORTS = {
+    "TokenVerificationTests": "import Foundation\n@testable import TokenVerification\nimport TokenTestSupport\nimport XCTest\n",
+    "TokenTestSupport": "import Synchronization\nimport TokenMinting\nimport TokenVerification\n",
+    "TokenMinting": "import COpenSSL\nimport TokenVerification\n",
+    "TokenVerification": "public import Logging\nimport DequeModule\n#if canImport(Glibc)\nimport Glibc\n#endif\n",
+}
+
+
+def package(tmp_path, changes=None):
+    root = tmp_path / "package"
+    root.mkdir()
+    for name, text in {**GOOD_IMPORTS, **(changes or {})}.items():
+        (root / f"{name}.swift").write_text(text)
+    return root
+
+
+def test_the_intended_imports_pass(tmp_path):
+    result = run(tmp_path, GOOD, package(tmp_path))
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("changes, named", [
+    # A test target is linked into the one test binary with every other: this would build.
+    ({"TokenVerificationTests": GOOD_IMPORTS["TokenVerificationTests"] + "import NIOCore\n"},
+     "import NIOCore (NIO) in TokenVerificationTests.swift"),
+    ({"TokenTestSupport": "@testable import struct Wire.Claims\n"}, "import Wire in TokenTestSupport.swift"),
+    ({"TokenVerification": "  public import NIOPosix\n"}, "import NIOPosix (NIO) in TokenVerification.swift"),
+])
+def test_each_import_from_outside_fails(tmp_path, changes, named):
+    result = run(tmp_path, GOOD, package(tmp_path, changes))
     assert result.returncode == 1, result.stdout
     assert named in result.stdout
