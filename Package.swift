@@ -53,7 +53,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]),
-        // Mints RS256 tokens and their JWKS: for tests, fuzzing and `authrpc bench`, never the service.
+        // Mints RS256 tokens and their JWKS (and HS256 ones, as an attacker would): for tests,
+        // fuzzing and `authrpc bench`, never the service.
         .target(name: "TokenMinting", dependencies: ["COpenSSL", "TokenVerification"]),
         // The git commit of the build, recorded by scripts/stamp-build ("unknown" without it).
         .target(name: "CBuildInfo"),
@@ -127,10 +128,18 @@ let package = Package(
         ]),
         // scripts/codegen and the protoc plugin, run as CI runs them.
         .testTarget(name: "CodegenTests"),
+        // Token fixtures for the core's tests and the service's: test keys and claims, a clock
+        // tests move, an in-memory JWKS server. The core and the signer only: no NIO.
+        .target(name: "TokenTestSupport", dependencies: ["TokenVerification", "TokenMinting"],
+                path: "Tests/TokenTestSupport"),
+        // The verification core alone, as the service uses it but without NIO, Wire or the
+        // service (scripts/check-core-deps fails the test run if that changes).
+        .testTarget(name: "TokenVerificationTests", dependencies: ["TokenVerification", "TokenMinting", "TokenTestSupport"]),
         .testTarget(
             name: "AuthRPCTests",
             dependencies: [
-                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "COpenSSL", "TokenVerification", "TokenMinting", "CurlHTTP", "CognitoIdentity",
+                "AuthRPC", "AuthRPCClient", "AuthRPCLoad", "Wire", "TokenVerification", "TokenMinting", "TokenTestSupport",
+                "CurlHTTP", "CognitoIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Differential cases for the token payload reader (Sources/AuthRPC/Token/JSONReader.swift,
+"""Differential cases for the token payload reader (Sources/TokenVerification/JSONReader.swift,
 driven by TokenClaims.swift), judged by a reference built on Python's `json` module.
 
     scripts/json_differential.py --seed N --count K
@@ -14,8 +14,8 @@ use: {"issuers": [...], "client_ids": [...]}. Every further line is one case:
      "client_id_index", "aud_index", "scope", "scopes", "exp", "nbf", "iat",
      "auth_time", "jti", "origin_jti"}
 
-Tests/AuthRPCTests/TokenJSONDifferentialTests.swift runs it and checks TokenClaims agrees
-on every case. Standard library only; deterministic from the seed.
+Tests/TokenVerificationTests/TokenJSONDifferentialTests.swift runs it and checks TokenClaims
+agrees on every case. Standard library only; deterministic from the seed.
 
 The reference is Python's json module plus the checks where it is laxer than the
 reader's documented rules (each names the Swift function it mirrors). Checks of the

@@ -79,4 +79,15 @@ public final class DevTokenSigner: @unchecked Sendable {
 public enum JWTEncoding {
     public static func base64URL(_ bytes: some Sequence<UInt8>) -> String { Base64URL.encode(bytes) }
     public static func base64URL(_ text: String) -> String { Base64URL.encode(Array(text.utf8)) }
+
+    /// A token MACed with HS256 keyed by `secret`, as an attacker makes one: the classic
+    /// key confusion keys it with an RS256 public key. The verifier must refuse it.
+    public static func hs256Token(headerJSON: String, payloadJSON: String, secret: [UInt8]) -> String {
+        let input = base64URL(headerJSON) + "." + base64URL(payloadJSON)
+        var mac = [UInt8](repeating: 0, count: 32)
+        var macLength: UInt32 = 0
+        let message = Array(input.utf8)
+        _ = HMAC(EVP_sha256(), secret, Int32(secret.count), message, message.count, &mac, &macLength)
+        return input + "." + base64URL(mac.prefix(Int(macLength)))
+    }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 import Wire
 import XCTest

@@ -1,4 +1,5 @@
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation
@@ -18,7 +19,7 @@ final class AnswerEncodingDifferentialTests: XCTestCase {
     override func setUp() async throws {
         file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
         let config = testConfig(jwksURL: file.url)
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: FakeClock().clock)
+        registry = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""), clock: FakeClock().clock)
         await registry.start()
         verifier = TokenVerifier(config: config, keys: registry, clock: FakeClock().clock)
     }

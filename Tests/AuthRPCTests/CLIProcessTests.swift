@@ -1,5 +1,6 @@
 import TokenMinting
 @testable import CurlHTTP
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Foundation

@@ -127,12 +127,6 @@ final class LogsTests: XCTestCase {
         }
     }
 
-    func testTokenFingerprintIsTheStartOfItsSHA256() {
-        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
-        XCTAssertEqual(TokenFingerprint.of("abc"), "ba7816bf8f01")
-        XCTAssertEqual(TokenFingerprint.of(""), "-")
-    }
-
     // MARK: access and audit lines over a real connection
 
     /// Default mode: a successful call writes nothing, a refused token one line with every

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
 import Wire
 import XCTest
@@ -100,7 +101,7 @@ final class SwiftClientTests: XCTestCase {
         let file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.accessKey]))
         defer { file.delete() }
         let config = testConfig(jwksURL: file.url)
-        let keys = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""))
+        let keys = JWKSRegistry(config: config, transport: FakeJWKSServer(jwks: ""))
         await keys.start()
         defer { Task { await keys.shutdown() } }
         let verifier = TokenVerifier(config: config, keys: keys, clock: FakeClock().clock)

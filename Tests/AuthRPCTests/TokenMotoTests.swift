@@ -1,3 +1,4 @@
+import TokenTestSupport
 @testable import TokenVerification
 @testable import AuthRPC
 import Logging
@@ -86,7 +87,7 @@ final class TokenMotoTests: XCTestCase {
         config.pools = [PoolConfig(poolID: poolID, region: "us-east-1", issuer: issuer,
                                    jwksURL: endpoint + poolID + "/.well-known/jwks.json")]
         config.clientIDs = [clientID]
-        let transport = CountingTransport(jwks: tokens.jwks)
+        let transport = FakeJWKSServer(jwks: tokens.jwks)
         let registry = JWKSRegistry(config: config, transport: transport)
         await registry.start()
         XCTAssertEqual(registry.poolStatuses().first?.keys, 1)

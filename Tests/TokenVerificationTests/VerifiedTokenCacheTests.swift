@@ -1,12 +1,11 @@
-import TokenMinting
-@testable import TokenVerification
-@testable import AuthRPC
 import Foundation
-import Wire
+import TokenMinting
+import TokenTestSupport
+@testable import TokenVerification
 import XCTest
 
 /// SPEC §6 verified-token cache: bounded, exact bytes, never past exp, steps 6-9 on every hit.
-final class TokenVerifiedCacheTests: XCTestCase {
+final class VerifiedTokenCacheTests: XCTestCase {
     let clock = FakeClock()
     var file: JWKSFile!
     var registry: JWKSRegistry!
@@ -21,11 +20,9 @@ final class TokenVerifiedCacheTests: XCTestCase {
     }
 
     func makeVerifier(entries: Int = 100, bytes: Int = 64 << 20, leeway: Int64 = 0) async -> TokenVerifier {
-        var config = testConfig(jwksURL: file.url, cacheEntries: entries, leeway: leeway)
-        config.verifyCacheBytes = bytes
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: ""), clock: clock.clock)
-        await registry.start()
-        return TokenVerifier(config: config, keys: registry, clock: clock.clock)
+        registry = await startedRegistry(jwksURL: file.url, clock: clock)
+        return TokenVerifier(settings: testSettings(cacheEntries: entries, cacheBytes: bytes, leeway: leeway), keys: registry,
+                             clock: clock.clock)
     }
 
     /// The byte bound holds as well as the entry bound, and an entry that no longer keeps
@@ -38,7 +35,7 @@ final class TokenVerifiedCacheTests: XCTestCase {
             let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(extra: #","n":\#(i)"#))
             tokens.append(token)
             XCTAssertNotNil(verifier.verify(token, tokenUse: .access, requiredScopes: ["aws.cognito.signin.user.admin"],
-                                            prepare: VerifiedToken.prepareEncodedAnswer).claims)
+                                            prepare: KeptClaims.prepare).verifiedClaims)
             XCTAssertLessThanOrEqual(verifier.cacheUsage.bytes, limit)
         }
         let (entries, bytes) = verifier.cacheUsage
@@ -57,10 +54,10 @@ final class TokenVerifiedCacheTests: XCTestCase {
     func testCachedTokenStopsVerifyingAtItsExp() async {
         let verifier = await makeVerifier()
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now + 100))
-        XCTAssertNotNil(verifier.verify(token).claims)
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         clock.advance(seconds: 99)
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         clock.advance(seconds: 1)
         XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
         XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
@@ -69,9 +66,9 @@ final class TokenVerifiedCacheTests: XCTestCase {
     func testCachedTokenHonoursLeewayLikeAFreshOne() async {
         let verifier = await makeVerifier(leeway: 5)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now + 10))
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         clock.advance(seconds: 14)
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         clock.advance(seconds: 1)
         XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
     }
@@ -79,24 +76,24 @@ final class TokenVerifiedCacheTests: XCTestCase {
     func testTokenCachedAsIdStillFailsARequestForAccess() async {
         let verifier = await makeVerifier()
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
-        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).claims)
+        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).verifiedClaims)
         XCTAssertEqual(verifier.verify(token, tokenUse: .access).errorType, "WrongTokenUse")
-        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).claims)
+        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).verifiedClaims)
     }
 
     func testScopeIsRecheckedOnEveryHit() async {
         let verifier = await makeVerifier()
         let token = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(scope: "orders/read"))
-        XCTAssertNotNil(verifier.verify(token, requiredScopes: ["orders/read"]).claims)
+        XCTAssertNotNil(verifier.verify(token, requiredScopes: ["orders/read"]).verifiedClaims)
         XCTAssertEqual(verifier.verify(token, requiredScopes: ["orders/write"]).errorType, "MissingScope")
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
     }
 
     func testNotYetValidIsRecheckedOnHit() async {
         let verifier = await makeVerifier(leeway: 10)
         // iat 5 s ahead: accepted within the leeway, cached.
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(iat: TestKeys.now + 5))
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         clock.setUnix(TestKeys.now - 20)  // the clock steps back
         XCTAssertEqual(verifier.verify(token).errorType, "TokenNotYetValid")
     }
@@ -108,7 +105,7 @@ final class TokenVerifiedCacheTests: XCTestCase {
         for i in 0..<60 {
             let t = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#(i)"#))
             tokens.append(t)
-            XCTAssertNotNil(verifier.verify(t).claims)
+            XCTAssertNotNil(verifier.verify(t).verifiedClaims)
         }
         XCTAssertLessThanOrEqual(cache.count, 32)  // 16 shards × ⌈20/16⌉
         XCTAssertGreaterThan(cache.count, 0)
@@ -130,8 +127,8 @@ final class TokenVerifiedCacheTests: XCTestCase {
         let verifier = await makeVerifier(entries: 0)
         XCTAssertNil(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
-        XCTAssertNotNil(verifier.verify(token).claims)
-        XCTAssertNotNil(verifier.verify(token).claims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
     }
 
     func testConcurrentUseFromManyThreads() async {
@@ -141,11 +138,43 @@ final class TokenVerifiedCacheTests: XCTestCase {
             for worker in 0..<8 {
                 group.addTask {
                     var ok = 0
-                    for i in 0..<200 where verifier.verify(tokens[(i + worker) % tokens.count]).claims != nil { ok += 1 }
+                    for i in 0..<200 where verifier.verify(tokens[(i + worker) % tokens.count]).verifiedClaims != nil { ok += 1 }
                     return ok
                 }
             }
             for await ok in group { XCTAssertEqual(ok, 200) }
         }
     }
+
+    func testHitsAndMissesAreCounted() async {
+        let verifier = await makeVerifier()
+        let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
+        XCTAssertEqual(verifier.cacheCounts.hits, 0)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
+        XCTAssertNotNil(verifier.verify(token).verifiedClaims)
+        XCTAssertNotNil(verifier.verify(token, tokenUse: .id).verifiedClaims)
+        XCTAssertEqual(verifier.cacheCounts.misses, 1)
+        XCTAssertEqual(verifier.cacheCounts.hits, 2)
+        XCTAssertEqual(verifier.cacheUsage.entries, 1)
+        // A failure before the signature is never stored, so each try is a miss.
+        let wrongIssuer = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(iss: "https://elsewhere.example"))
+        XCTAssertEqual(verifier.verify(wrongIssuer).errorType, "WrongIssuer")
+        XCTAssertEqual(verifier.verify(wrongIssuer).errorType, "WrongIssuer")
+        XCTAssertEqual(verifier.cacheCounts.misses, 3)
+        XCTAssertEqual(verifier.cacheUsage.entries, 1)
+    }
+}
+
+/// A prepared answer as the service keeps one with a cached token: the claims it was made
+/// from, and its size for the cache's byte bound.
+private final class KeptClaims: PreparedAnswer {
+    let claims: VerifiedClaims
+    let byteCount: Int
+
+    init(_ positions: ClaimPositions) {
+        claims = positions.verifiedClaims
+        byteCount = claims.payloadJSON.utf8.count
+    }
+
+    static let prepare: VerifiedToken.Preparation = { KeptClaims($0) }
 }

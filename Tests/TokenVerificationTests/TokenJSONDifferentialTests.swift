@@ -1,7 +1,5 @@
-@testable import TokenVerification
-@testable import AuthRPC
 import Foundation
-import Wire
+@testable import TokenVerification
 import XCTest
 
 /// The token payload reader (`JSONReader` through `TokenClaims`) against a reference

@@ -1,6 +1,7 @@
+import Foundation
 import TokenMinting
+import TokenTestSupport
 @testable import TokenVerification
-@testable import AuthRPC
 import XCTest
 
 /// `RSAPublicKey.verify` and the per-thread OpenSSL contexts behind it.

@@ -1,12 +1,11 @@
-import TokenMinting
-@testable import TokenVerification
-@testable import AuthRPC
 import Foundation
-import Wire
+import TokenMinting
+import TokenTestSupport
+@testable import TokenVerification
 import XCTest
 
 /// Every `error_type` of SPEC §6, provoked through the public verifier with real keys and
-/// a `file://` JWKS.
+/// a `file://` JWKS. (The status each is answered with: AuthRPCTests' `TokenMethodsTests`.)
 final class TokenVerifierTests: XCTestCase {
     var file: JWKSFile!
     var registry: JWKSRegistry!
@@ -15,15 +14,14 @@ final class TokenVerifierTests: XCTestCase {
 
     override func setUp() async throws {
         file = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.idKey, TestKeys.accessKey]))
-        try await makeVerifier(testConfig(jwksURL: file.url))
+        try await makeVerifier()
     }
 
-    func makeVerifier(_ config: ServiceConfig) async throws {
+    func makeVerifier(_ settings: TokenVerifier.Settings = testSettings(), otherPoolJWKS: String? = nil) async throws {
         await registry?.shutdown()
-        registry = JWKSRegistry(config: config, transport: CountingTransport(jwks: "{}"), clock: clock.clock)
-        await registry.start()
+        registry = await startedRegistry(jwksURL: file.url, otherPoolJWKS: otherPoolJWKS, clock: clock)
         XCTAssertTrue(registry.hasKeysForEveryPool)
-        verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
+        verifier = TokenVerifier(settings: settings, keys: registry, clock: clock.clock)
     }
 
     override func tearDown() async throws {
@@ -36,8 +34,8 @@ final class TokenVerifierTests: XCTestCase {
     }
 
     func testValidIdAndAccessTokensVerify() {
-        XCTAssertNotNil(verify(TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())).claims)
-        XCTAssertNotNil(verify(TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims()), .access).claims)
+        XCTAssertNotNil(verify(TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())).verifiedClaims)
+        XCTAssertNotNil(verify(TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims()), .access).verifiedClaims)
     }
 
     // MARK: step 1
@@ -64,7 +62,6 @@ final class TokenVerifierTests: XCTestCase {
         ]
         for (name, token) in cases {
             XCTAssertEqual(verify(token).errorType, "MalformedToken", name)
-            XCTAssertEqual(verify(token).error?.status, .unauthenticated, name)
         }
     }
 
@@ -80,9 +77,7 @@ final class TokenVerifierTests: XCTestCase {
     }
 
     func testOversizeTokenIsMalformed() async throws {
-        var config = testConfig(jwksURL: file.url)
-        config.maxTokenBytes = 1024
-        try await makeVerifier(config)
+        try await makeVerifier(testSettings(maxTokenBytes: 1024))
         let padding = String(repeating: "x", count: 1200)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","pad":"\#(padding)""#))
         XCTAssertEqual(verify(token).errorType, "MalformedToken")
@@ -101,7 +96,7 @@ final class TokenVerifierTests: XCTestCase {
         // The classic key-confusion attack: HMAC keyed with the (public) RSA key material.
         let secrets = [Array(TestKeys.idKey.jwkJSON().utf8), TestKeys.idKey.publicNumbers().n]
         for secret in secrets {
-            let token = TestKeys.hs256Token(headerJSON: #"{"alg":"HS256","kid":"id-key-1"}"#,
+            let token = JWTEncoding.hs256Token(headerJSON: #"{"alg":"HS256","kid":"id-key-1"}"#,
                                             payloadJSON: TestKeys.idClaims(), secret: secret)
             XCTAssertEqual(verify(token).errorType, "UnsupportedAlgorithm")
         }
@@ -116,7 +111,7 @@ final class TokenVerifierTests: XCTestCase {
                                        payloadJSON: TestKeys.idClaims())
         let otherKid = TestKeys.idKey.sign(headerJSON: #"{"kid":"id-key-2","alg":"RS256"}"#, payloadJSON: TestKeys.idClaims())
         for _ in 0..<3 {
-            XCTAssertNotNil(verify(good).claims)
+            XCTAssertNotNil(verify(good).verifiedClaims)
             XCTAssertEqual(verify(rs512).errorType, "UnsupportedAlgorithm")
             XCTAssertEqual(verify(crit).errorType, "MalformedToken")
             XCTAssertEqual(verify(otherKid).errorType, "UnknownKey")
@@ -140,7 +135,7 @@ final class TokenVerifierTests: XCTestCase {
         XCTAssertEqual(verify(forged).errorType, "BadSignature")
         // The same header on a genuinely signed token is harmless.
         let genuine = TestKeys.idKey.sign(headerJSON: header, payloadJSON: TestKeys.idClaims())
-        XCTAssertNotNil(verify(genuine).claims)
+        XCTAssertNotNil(verify(genuine).verifiedClaims)
     }
 
     // MARK: step 3
@@ -165,10 +160,10 @@ final class TokenVerifierTests: XCTestCase {
     func testSeveralPoolsEachWithItsOwnKeys() async throws {
         let other = JWKSFile(DevTokenSigner.jwksJSON([TestKeys.otherPoolKey]))
         defer { other.delete() }
-        try await makeVerifier(testConfig(jwksURL: file.url, otherPoolJWKS: other.url))
+        try await makeVerifier(otherPoolJWKS: other.url)
         XCTAssertEqual(registry.poolStatuses().map(\.issuer), [TestKeys.issuer, TestKeys.otherIssuer])
         let fromOther = TestKeys.otherPoolKey.token(payloadJSON: TestKeys.idClaims(iss: TestKeys.otherIssuer))
-        XCTAssertEqual(verify(fromOther).claims?.issuer, TestKeys.otherIssuer)
+        XCTAssertEqual(verify(fromOther).verifiedClaims?.issuer, TestKeys.otherIssuer)
         // Pool A's key is not trusted for pool B's issuer, and vice versa.
         let crossed = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(iss: TestKeys.otherIssuer))
         XCTAssertEqual(verify(crossed).errorType, "UnknownKey")
@@ -220,7 +215,7 @@ final class TokenVerifierTests: XCTestCase {
     }
 
     func testLeewayIsHonoured() async throws {
-        try await makeVerifier(testConfig(jwksURL: file.url, leeway: 60))
+        try await makeVerifier(testSettings(leeway: 60))
         let justExpired = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now - 30))
         XCTAssertNil(verify(justExpired).errorType)
         let longExpired = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now - 61))
@@ -258,11 +253,11 @@ final class TokenVerifierTests: XCTestCase {
             of: #""client_id":"\#(TestKeys.clientID)","#, with: #""aud":"\#(TestKeys.clientID)","#))
         XCTAssertEqual(verify(accessNoClient).errorType, "WrongAudience")
         // Second configured client id; aud as an array.
-        let second = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(aud: "secondclient"))
-        XCTAssertEqual(verify(second).claims?.clientID, "secondclient")
+        let second = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(aud: TestKeys.secondClientID))
+        XCTAssertEqual(verify(second).verifiedClaims?.clientID, TestKeys.secondClientID)
         let array = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims().replacingOccurrences(
             of: #""aud":"\#(TestKeys.clientID)""#, with: #""aud":["x","\#(TestKeys.clientID)"]"#))
-        XCTAssertEqual(verify(array).claims?.clientID, TestKeys.clientID)
+        XCTAssertEqual(verify(array).verifiedClaims?.clientID, TestKeys.clientID)
     }
 
     // MARK: step 9
@@ -270,9 +265,7 @@ final class TokenVerifierTests: XCTestCase {
     func testScopes() {
         let access = TestKeys.accessKey.token(payloadJSON: TestKeys.accessClaims(scope: "openid profile orders/read"))
         XCTAssertNil(verify(access, scopes: ["orders/read", "openid"]).errorType)
-        let missing = verify(access, scopes: ["orders/read", "orders/write"])
-        XCTAssertEqual(missing.errorType, "MissingScope")
-        XCTAssertEqual(missing.error?.status, .permissionDenied)
+        XCTAssertEqual(verify(access, scopes: ["orders/read", "orders/write"]).errorType, "MissingScope")
         XCTAssertEqual(verify(access, scopes: ["orders"]).errorType, "MissingScope")
         let id = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
         XCTAssertEqual(verify(id, scopes: ["openid"]).errorType, "MissingScope")
@@ -294,12 +287,5 @@ final class TokenVerifierTests: XCTestCase {
         XCTAssertEqual(error?.errorType, "WrongIssuer")
         XCTAssertFalse(error!.message.contains("secret-marker"))
         XCTAssertFalse(error!.message.contains(token.prefix(20)))
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let f) = self { return f }
-        return nil
     }
 }

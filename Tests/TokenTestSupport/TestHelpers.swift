@@ -1,0 +1,34 @@
+import TokenVerification
+
+/// Waits (polling, bounded) until `condition` holds; for tests of background work.
+public func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let end = clock.now + timeout
+    while clock.now < end {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+extension TokenVerifier.Outcome {
+    /// The claims of a token that verified; nil for a failure or a wait for keys.
+    public var verifiedClaims: VerifiedClaims? {
+        if case .verified(let token) = self { return token.claims }
+        return nil
+    }
+
+    public var error: VerificationError? {
+        if case .failed(let e) = self { return e }
+        return nil
+    }
+
+    public var errorType: String? { error?.errorType }
+}
+
+extension Result {
+    public var failure: Failure? {
+        if case .failure(let f) = self { return f }
+        return nil
+    }
+}
