@@ -118,8 +118,17 @@ public final class TokenVerifier: Sendable {
 
     private func verify(_ token: String, bytes: UnsafeRawBufferPointer, tokenUse: TokenKind?, requiredScopes: [String],
                         mayRefetch: Bool = true, prepare: VerifiedToken.Preparation? = nil) -> Outcome {
+        threads.withCurrent { local in
+            verify(token, bytes: bytes, local: local, tokenUse: tokenUse, requiredScopes: requiredScopes,
+                   mayRefetch: mayRefetch, prepare: prepare)
+        }
+    }
+
+    /// The pipeline, with the calling thread's state.
+    @inline(__always)
+    private func verify(_ token: String, bytes: UnsafeRawBufferPointer, local: VerifierThreadState, tokenUse: TokenKind?,
+                        requiredScopes: [String], mayRefetch: Bool, prepare: VerifiedToken.Preparation?) -> Outcome {
         let now = clock.unixSeconds()
-        let local = threads.current()
 
         // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
         var hash: UInt64 = 0

@@ -36,10 +36,12 @@ final class VerifiedTokenCache: @unchecked Sendable {
         var bytes: Int { token.utf8.count + VerifiedTokenCache.keyOverheadBytes }
     }
 
-    private var entries: [Key: VerifiedToken] = [:]
+    // Unchecked exclusivity: one owning thread (above); the dynamic check on every lookup
+    // would cost more than the lookup's bookkeeping.
+    @exclusivity(unchecked) private var entries: [Key: VerifiedToken] = [:]
     /// Keys in insertion order; a key whose entry was removed since is skipped.
-    private var order = Deque<Key>()
-    private var bytesCounted = 0
+    @exclusivity(unchecked) private var order = Deque<Key>()
+    @exclusivity(unchecked) private var bytesCounted = 0
     let maxEntries: Int
     let maxBytes: Int
     /// Mirrors of `entries.count` and `bytesCounted` for readers on other threads; only

@@ -9,7 +9,7 @@ import Glibc
 /// strings the parser hands back (a `String` shared by every thread would have its
 /// reference count written by all of them), and its own view of each pool's keys.
 ///
-/// Made on the thread's first verification (`VerifierThreads.current()`), used only by that
+/// Made on the thread's first verification (`VerifierThreads.withCurrent`), used only by that
 /// thread; other threads read only the atomic counters (and `cache`'s), when metrics are
 /// scraped.
 final class VerifierThreadState: @unchecked Sendable {
@@ -78,12 +78,13 @@ final class PoolKeys {
     /// This thread's copy of the issuer, the one `TokenClaims` hands back.
     let issuer: String
     let index: Int
+    // Unchecked exclusivity: only this view's thread touches these.
     /// The generation of `snapshot`; `.max` before the first read.
-    private(set) var generation: UInt64 = .max
+    @exclusivity(unchecked) private(set) var generation: UInt64 = .max
     private var snapshot: JWKSCache.Snapshot?
-    private var keys: [(kid: String, serial: UInt64, key: Unmanaged<RSAPublicKey>)] = []
+    @exclusivity(unchecked) private var keys: [(kid: String, serial: UInt64, key: Unmanaged<RSAPublicKey>)] = []
     /// Index of each kid in `keys`, for a pool that publishes more than a handful.
-    private var byKid: [String: Int] = [:]
+    @exclusivity(unchecked) private var byKid: [String: Int] = [:]
 
     init(cache: JWKSCache, issuer: String, index: Int) {
         self.cache = cache
@@ -190,13 +191,17 @@ final class VerifierThreads: Sendable {
     /// be verifying at once.
     static var processors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-    /// The calling thread's state, made on its first call: a `pthread_getspecific` and a
-    /// scan of the (usually one-element) list of the verifiers this thread has used.
+    /// Calls `body` with the calling thread's state, made on its first call: a
+    /// `pthread_getspecific` and a scan of the (usually one-element) list of the verifiers
+    /// this thread has used. The state is passed unretained: the thread's list keeps it.
     @inline(__always)
-    func current() -> VerifierThreadState {
-        let list = ThreadStates.perThread.get()!
-        for i in list.ids.indices where list.ids[i] == id { return list.states[i] }
-        return join(list)
+    func withCurrent<R>(_ body: (VerifierThreadState) -> R) -> R {
+        ThreadStates.perThread.withValue { list in
+            for i in list.ids.indices where list.ids[i] == id {
+                return list.unretained[i]._withUnsafeGuaranteedRef(body)
+            }
+            return body(join(list))
+        }!
     }
 
     /// This thread's first verification for this verifier: takes a free share if there is one.
@@ -265,12 +270,17 @@ final class VerifierThreads: Sendable {
 private final class ThreadStates {
     static let perThread = ThreadLocal { ThreadStates() }
 
-    private(set) var ids: [UInt64] = []
-    private(set) var states: [VerifierThreadState] = []
+    // Unchecked exclusivity: only this thread touches these (the dynamic check would cost
+    // more than the scan).
+    @exclusivity(unchecked) private(set) var ids: [UInt64] = []
+    /// `states`, unretained, for the per-request scan.
+    @exclusivity(unchecked) private(set) var unretained: [Unmanaged<VerifierThreadState>] = []
+    private var states: [VerifierThreadState] = []
     private var owners: [VerifierThreads] = []
 
     func add(id: UInt64, state: VerifierThreadState, owner: VerifierThreads) {
         ids.append(id)
+        unretained.append(.passUnretained(state))
         states.append(state)
         owners.append(owner)
     }
@@ -279,6 +289,7 @@ private final class ThreadStates {
     func forgetRetired() {
         for i in owners.indices.reversed() where owners[i].isRetired {
             ids.remove(at: i)
+            unretained.remove(at: i)
             states.remove(at: i)
             owners.remove(at: i)
         }
