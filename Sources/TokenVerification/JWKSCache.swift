@@ -4,10 +4,11 @@ import Synchronization
 /// One issuer's signing keys, shared by every connection and event loop (SPEC §6
 /// "JWKS cache").
 ///
-/// Read path (`key(for:)`, every request): copy one reference to an immutable
-/// snapshot under a mutex held for nothing else, then a dictionary lookup — no await,
-/// no I/O, no lock shared with fetching. Write path: a fetch builds a new snapshot
-/// off the event loops and swaps it in.
+/// Read path (every request): one load of `generation`, an atomic written only when the
+/// keys change. Each verifying thread keeps its own view of the snapshot (`PoolKeys`) and
+/// takes the snapshot again, under a mutex held for nothing else, only when the generation
+/// has moved — so the event loops share no written memory here. Write path: a fetch
+/// builds a new snapshot off the event loops and swaps it in.
 ///
 /// Fetches: at start-up, every `refreshInterval` in the background (so a removed key stops
 /// being trusted), and for an unknown kid at most once per `minRefresh` — failed fetches
@@ -37,17 +38,6 @@ public final class JWKSCache: Sendable {
             for entry in set?.entries ?? [] { byKid[entry.kid] = entry.key }
             self.byKid = byKid
         }
-
-        /// A short linear scan for the usual handful of keys (a `String` compare is a length
-        /// check and a memcmp), the dictionary beyond that.
-        func key(_ kid: String) -> RSAPublicKey? {
-            guard let entries = set?.entries else { return nil }
-            if entries.count <= 8 {
-                for entry in entries where entry.kid == kid { return entry.key }
-                return nil
-            }
-            return byKid[kid]
-        }
     }
 
     private struct FetchState {
@@ -63,7 +53,8 @@ public final class JWKSCache: Sendable {
     }
 
     private let current: Mutex<Snapshot>
-    /// Mirrors `current.generation`; the verified-token cache compares against it lock-free.
+    /// Mirrors `current.generation`, stored after the snapshot is: a thread that reads a
+    /// new value and then takes the snapshot gets that generation or a later one.
     private let generationCounter = Atomic<UInt64>(0)
     private let state = Mutex(FetchState())
 
@@ -81,22 +72,12 @@ public final class JWKSCache: Sendable {
 
     // MARK: read path
 
-    /// The key for `kid` and the snapshot generation it came from; nil when unknown.
-    func key(for kid: String) -> (key: RSAPublicKey, generation: UInt64)? {
-        let snapshot = current.withLock { $0 }
-        guard let key = snapshot.key(kid) else { return nil }
-        return (key, snapshot.generation)
-    }
+    /// The keys in use now. Takes the mutex: each thread calls it only when `generation`
+    /// has moved since its last call (`PoolKeys.update`).
+    func snapshot() -> Snapshot { current.withLock { $0 } }
 
     /// Changes whenever the set of keys changes (not on a refresh that finds the same keys).
     var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
-
-    /// True while `key` is still published under `kid`: used by the verified-token cache
-    /// so a cached token stops verifying once its key is withdrawn.
-    func stillTrusts(_ key: RSAPublicKey, kid: String, generation: UInt64) -> Bool {
-        if generation == self.generation { return true }
-        return self.key(for: kid)?.key === key
-    }
 
     public var keyCount: Int { current.withLock { $0.byKid.count } }
 

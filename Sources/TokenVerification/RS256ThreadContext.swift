@@ -11,8 +11,9 @@ import COpenSSL
 ///
 /// Ownership: the thread owns its `RS256ThreadContext` (through `ThreadLocal`, released
 /// when the thread exits); the context owns every
-/// C object in it and frees each once in `deinit`. A key context holds its own reference to
-/// the `EVP_PKEY`, so a key dropped from the JWKS stays valid until its slot is reused.
+/// C object in it and frees each once in `deinit`. A key context holds the only reference to
+/// this thread's copy of the `EVP_PKEY`, so a key dropped from the JWKS stays valid here until
+/// its slot is reused.
 final class RS256ThreadContext {
     /// Public keys remembered per thread; a pool publishes two or three at a time.
     static let slotCount = 8
@@ -80,9 +81,17 @@ final class RS256ThreadContext {
 
     /// This thread's verification context for the key `serial`, made (and an old one
     /// evicted, round robin) the first time the thread sees the key.
+    ///
+    /// The context is made on a copy of the key of this thread's own (`EVP_PKEY_dup`, a
+    /// deep copy; the context holds the copy's only reference). OpenSSL 3.0's RSA public
+    /// operation takes a read lock of the key object on every call (for its cached
+    /// Montgomery context, `BN_MONT_CTX_set_locked`): on one key object shared by every
+    /// event loop, that lock word would be written by all of them for every token.
     private func context(pkey: OpaquePointer, serial: UInt64) -> OpaquePointer? {
         for slot in slots where slot.serial == serial { return slot.context }
-        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { return nil }
+        guard let own = EVP_PKEY_dup(pkey) else { ERR_clear_error(); return nil }
+        defer { EVP_PKEY_free(own) }
+        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, own, nil) else { return nil }
         guard EVP_PKEY_verify_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 else {
             EVP_PKEY_CTX_free(ctx)
             ERR_clear_error()

@@ -12,17 +12,30 @@ import Glibc
 /// key's destructor at thread exit. Instances are meant to be `static let`s: the key
 /// itself is never deleted.
 final class ThreadLocal<Value: AnyObject>: @unchecked Sendable {
-    // @unchecked: `key` is written once in init; `make` is only called, never mutated.
-    private var key = pthread_key_t()
+    // @unchecked: `key` and `make` are set once in init and never change.
+    private let key: pthread_key_t
     private let make: () -> Value?
 
     init(_ make: @escaping () -> Value?) {
         self.make = make
+        var key = pthread_key_t()
         let rc = pthread_key_create(&key) { raw in
             // Any Swift object is released the same way, whatever its type.
             if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
         }
         precondition(rc == 0, "pthread_key_create failed")
+        self.key = key
+    }
+
+    /// Calls `body` with this thread's value, which the thread's slot keeps alive: no
+    /// reference counting on the way (for the per-request paths).
+    @inline(__always)
+    func withValue<R>(_ body: (Value) -> R) -> R? {
+        if let raw = pthread_getspecific(key) {
+            return Unmanaged<Value>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
+        }
+        guard let made = get() else { return nil }
+        return body(made)
     }
 
     /// This thread's value; nil only if `make` failed (it is asked again next time).

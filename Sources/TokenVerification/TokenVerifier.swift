@@ -1,6 +1,9 @@
 /// Local verification of Cognito tokens: the nine checks of SPEC §6, in order, with the
 /// JWKS registry for keys and the verified-token cache for repeats. Shared by every
-/// connection; `verify` is synchronous and lock-light so it can run on an event loop.
+/// connection; `verify` is synchronous and takes no lock, so it can run on an event loop,
+/// and it writes no memory another thread writes: each thread verifies with its own
+/// share of the cache, its own counters and its own view of the keys (`VerifierThreads`,
+/// docs/DESIGN.md "Multi-core").
 public final class TokenVerifier: Sendable {
     /// What one synchronous attempt produced.
     public enum Outcome: Sendable {
@@ -20,31 +23,34 @@ public final class TokenVerifier: Sendable {
         public var clientIDs: [String]
         public var maxTokenBytes = 16384
         public var clockLeewaySeconds: Int64 = 0
-        /// Verified-token cache bounds; 0 entries turns the cache off.
+        /// Verified-token cache bounds, for all threads together; 0 entries turns the cache off.
         public var cacheEntries = 100_000
         public var cacheBytes = 64 << 20
+        /// How many threads verify: each has a cache of its own with this share of
+        /// `cacheEntries` and `cacheBytes`, and a thread beyond this many verifies without
+        /// one. The server sets it to its event-loop count; by default one per processor.
+        public var cacheThreads = VerifierThreads.processors
 
         public init(clientIDs: [String]) { self.clientIDs = clientIDs }
     }
 
     public let keys: JWKSRegistry
-    private let clientIDs: [String]
     private let maxTokenBytes: Int
     private let leeway: Int64
     private let clock: VerifierClock
-    private let cache: VerifiedTokenCache?
-    /// Configured issuers and client ids as bytes, matched during parsing.
-    private let expected: TokenClaims.Expected
+    /// Each thread's cache share, counters, configured strings and key views.
+    let threads: VerifierThreads
 
     public init(settings: Settings, keys: JWKSRegistry, clock: VerifierClock = .system) {
         self.keys = keys
-        self.clientIDs = settings.clientIDs
         self.maxTokenBytes = settings.maxTokenBytes
         self.leeway = settings.clockLeewaySeconds
         self.clock = clock
-        self.cache = VerifiedTokenCache(maxEntries: settings.cacheEntries, maxBytes: settings.cacheBytes)
-        self.expected = TokenClaims.Expected(issuers: keys.caches.map(\.issuer), clientIDs: settings.clientIDs)
+        self.threads = VerifierThreads(registry: keys, clientIDs: settings.clientIDs, entries: settings.cacheEntries,
+                                       bytes: settings.cacheBytes, shares: settings.cacheThreads)
     }
+
+    deinit { threads.retire() }
 
     /// Verifies `token` without waiting for anything. `.awaitingKeys` only for an unknown
     /// kid while a (rate-limited, shared) JWKS refetch runs (SPEC §6 step 4).
@@ -76,18 +82,28 @@ public final class TokenVerifier: Sendable {
     public func verify(_ token: String, after fetch: Task<Void, Never>, tokenUse: TokenKind? = nil,
                        requiredScopes: [String] = [], prepare: VerifiedToken.Preparation? = nil) async -> Outcome {
         await fetch.value
+        return verifyAfterRefetch(token, tokenUse: tokenUse, requiredScopes: requiredScopes, prepare: prepare)
+    }
+
+    /// Once the refetch of `.awaitingKeys` has ended: verifies without starting another, so
+    /// a kid still unknown is `UnknownKey` and the outcome is never `.awaitingKeys`. For a
+    /// caller that waited for the fetch itself and came back to the thread it verifies on.
+    public func verifyAfterRefetch(_ token: String, tokenUse: TokenKind? = nil, requiredScopes: [String] = [],
+                                   prepare: VerifiedToken.Preparation? = nil) -> Outcome {
         let outcome = verify(token, tokenUse: tokenUse, requiredScopes: requiredScopes, mayRefetch: false,
                              prepare: prepare)
         if case .awaitingKeys = outcome { return .failed(Self.unknownKey) }
         return outcome
     }
 
-    /// Entries in the verified-token cache and the bytes they are counted as.
-    public var cacheUsage: (entries: Int, bytes: Int) { (cache?.count ?? 0, cache?.bytes ?? 0) }
+    /// Entries in the verified-token cache, every thread's share together, and the bytes
+    /// they are counted as.
+    public var cacheUsage: (entries: Int, bytes: Int) { threads.usage }
 
     /// Verified-token cache lookups that found the token, and those that did not (then the
-    /// token is verified in full); both 0 with the cache off. Read when metrics are scraped.
-    public var cacheCounts: (hits: Int, misses: Int) { cache?.counts ?? (0, 0) }
+    /// token is verified in full), summed over the threads; both 0 with the cache off.
+    /// Read when metrics are scraped.
+    public var cacheCounts: (hits: Int, misses: Int) { threads.counts }
 
     public static let unknownKey = VerificationError(.unknownKey, "token is signed with a key its issuer does not publish")
 
@@ -110,20 +126,38 @@ public final class TokenVerifier: Sendable {
 
     private func check(_ bytes: UnsafeRawBufferPointer, tokenUse: TokenKind?, requiredScopes: [String],
                        mayRefetch: Bool, prepare: VerifiedToken.Preparation?) -> Outcome {
+        threads.withCurrent { local in
+            check(bytes, local: local, tokenUse: tokenUse, requiredScopes: requiredScopes,
+                  mayRefetch: mayRefetch, prepare: prepare)
+        }
+    }
+
+    /// The pipeline, with the calling thread's state.
+    @inline(__always)
+    private func check(_ bytes: UnsafeRawBufferPointer, local: VerifierThreadState, tokenUse: TokenKind?,
+                       requiredScopes: [String], mayRefetch: Bool, prepare: VerifiedToken.Preparation?) -> Outcome {
         let now = clock.unixSeconds()
 
         // Repeat token: steps 1-5 held when it was cached; re-check the key and steps 6-9.
         var hash: UInt64 = 0
-        if let cache {
-            hash = cache.hash(bytes)
-            if let hit = cache.lookup(bytes, hash: hash) {
-                if hit.keyStillTrusted {
-                    // Past exp the entry goes (step 6 below then answers TokenExpired).
-                    if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(bytes, hash: hash) }
-                    return finish(hit, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
+        if threads.caching {
+            if let cache = local.cache {
+                hash = cache.hash(bytes)
+                if let hit = cache.lookup(bytes, hash: hash) {
+                    local.countHit()
+                    if local.stillTrusts(hit) {
+                        // Past exp the entry goes (step 6 below then answers TokenExpired).
+                        if hit.checkTime(now: now, leeway: leeway)?.kind == .tokenExpired { cache.remove(bytes, hash: hash) }
+                        return finish(hit, now: now, clientIDs: local.clientIDs, tokenUse: tokenUse,
+                                      requiredScopes: requiredScopes)
+                    }
+                    // Its key was withdrawn by a JWKS refresh: verify from scratch below.
+                    cache.remove(bytes, hash: hash)
+                } else {
+                    local.countMiss()
                 }
-                // Its key was withdrawn by a JWKS refresh: verify from scratch below.
-                cache.remove(bytes, hash: hash)
+            } else {
+                local.countMiss()
             }
         }
 
@@ -132,7 +166,7 @@ public final class TokenVerifier: Sendable {
             return .failed(VerificationError(.malformedToken, "token is longer than \(maxTokenBytes) bytes"))
         }
         let jwt: JWT
-        do { jwt = try JWT(token: bytes, expected: expected) } catch { return .failed(error) }
+        do { jwt = try JWT(token: bytes, expected: local.expected) } catch { return .failed(error) }
 
         // Step 2: RS256 only, whatever else the header says; kid required.
         guard jwt.header.algorithm == "RS256" else {
@@ -144,33 +178,36 @@ public final class TokenVerifier: Sendable {
         }
 
         // Step 3: an issuer we are configured for, exact string; its keys, never the token's.
-        guard let issuer = jwt.claims.issuer, let pool = keys.cache(forIssuer: issuer) else {
+        guard let issuer = jwt.claims.issuer, let pool = local.pool(issuer: issuer) else {
             return .failed(VerificationError(.wrongIssuer, "token issuer is not a configured user pool"))
         }
 
         // Step 4: the kid must be published by that issuer; else one shared, rate-limited refetch.
-        guard let (key, generation) = pool.key(for: kid) else {
-            if mayRefetch, let fetch = pool.refreshForUnknownKey() { return .awaitingKeys(fetch) }
+        pool.update()
+        guard let keyIndex = pool.keyIndex(kid) else {
+            if mayRefetch, let fetch = pool.cache.refreshForUnknownKey() { return .awaitingKeys(fetch) }
             return .failed(Self.unknownKey)
         }
 
         // Step 5: the signature over `header.payload`.
         let signingInput = UnsafeRawBufferPointer(rebasing: bytes[..<jwt.signingInputCount])
-        let signatureOK = jwt.signature.withUnsafeBytes { key.verify(signature: $0, message: signingInput) }
+        let signatureOK = jwt.signature.withUnsafeBytes { pool.verify(key: keyIndex, signature: $0, message: signingInput) }
         guard signatureOK else { return .failed(VerificationError(.badSignature, "token signature does not verify")) }
 
-        let verified = VerifiedToken(jwt: jwt, keys: pool, kid: kid, key: key, keyGeneration: generation,
+        let verified = VerifiedToken(jwt: jwt, issuer: pool.issuer, poolIndex: pool.index, kid: kid,
+                                     keySerial: pool.serial(ofKey: keyIndex), keyGeneration: pool.generation,
                                      prepare: prepare)
         // Cache only what can be served later: a token not yet expired.
-        if let cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
+        if let cache = local.cache, verified.checkTime(now: now, leeway: leeway)?.kind != .tokenExpired {
             cache.insert(bytes, hash: hash, verified)
         }
         // Steps 6-9.
-        return finish(verified, now: now, tokenUse: tokenUse, requiredScopes: requiredScopes)
+        return finish(verified, now: now, clientIDs: local.clientIDs, tokenUse: tokenUse, requiredScopes: requiredScopes)
     }
 
     @inline(__always)
-    private func finish(_ token: VerifiedToken, now: Int64, tokenUse: TokenKind?, requiredScopes: [String]) -> Outcome {
+    private func finish(_ token: VerifiedToken, now: Int64, clientIDs: [String], tokenUse: TokenKind?,
+                        requiredScopes: [String]) -> Outcome {
         if let error = token.checkClaims(now: now, leeway: leeway, clientIDs: clientIDs, tokenUse: tokenUse,
                                          requiredScopes: requiredScopes) {
             return .failed(error)

@@ -33,10 +33,13 @@ public final class VerifiedToken: Sendable {
     }
 
     /// The key that verified the signature, so a cached token stops verifying when its
-    /// key is withdrawn from the JWKS.
-    let keys: JWKSCache
+    /// key is withdrawn from the JWKS (`VerifierThreadState.stillTrusts`): its pool's
+    /// index in the registry, its kid, its serial and the generation of the keys it was
+    /// found in. Numbers, not the shared key and pool objects: a token made on one thread
+    /// then writes no reference count every thread writes.
+    let poolIndex: Int
     let kid: String
-    let key: RSAPublicKey
+    let keySerial: UInt64
     let keyGeneration: UInt64
 
     /// `claims`, once made; owned (retained) here and released in deinit.
@@ -47,15 +50,16 @@ public final class VerifiedToken: Sendable {
         init(_ claims: VerifiedClaims) { self.claims = claims }
     }
 
-    init(jwt: JWT, keys: JWKSCache, kid: String, key: RSAPublicKey, keyGeneration: UInt64,
+    /// `issuer`: the configured string `iss` matched.
+    init(jwt: JWT, issuer: String, poolIndex: Int, kid: String, keySerial: UInt64, keyGeneration: UInt64,
          prepare: Preparation? = nil) {
         let c = jwt.claims
         self.parsed = c
-        self.issuer = keys.issuer
+        self.issuer = issuer
         self.audience = c.tokenUse == .access ? c.clientID : c.audience
-        self.keys = keys
+        self.poolIndex = poolIndex
         self.kid = kid
-        self.key = key
+        self.keySerial = keySerial
         self.keyGeneration = keyGeneration
         if let prepare {
             // The claims are not kept: the prepared answer is what repeats need, and a
@@ -217,8 +221,4 @@ public final class VerifiedToken: Sendable {
         guard let missing else { return nil }
         return VerificationError(.missingScope, "token lacks required scope \"\(missing)\"")
     }
-
-    /// Whether this cached verification still stands for key-trust reasons (the key may
-    /// have been withdrawn by a JWKS refresh since).
-    var keyStillTrusted: Bool { keys.stillTrusts(key, kid: kid, generation: keyGeneration) }
 }

@@ -154,7 +154,8 @@ final class TokenMethodsTests: XCTestCase {
     /// answer serialized, like one verified at once: the next request sends those bytes.
     func testVerifyTokenAfterARefetchCachesItsSerializedAnswer() async throws {
         let transport = FakeJWKSServer(jwks: DevTokenSigner.jwksJSON([TestKeys.idKey]))
-        let config = testConfig(jwksURL: "https://example.invalid/jwks.json", cacheEntries: 100, minRefresh: .seconds(0))
+        var config = testConfig(jwksURL: "https://example.invalid/jwks.json", cacheEntries: 100, minRefresh: .seconds(0))
+        config.threads = 2  // shares for this thread and the loop
         let registry = JWKSRegistry(config: config, transport: transport, clock: clock.clock)
         await registry.start()
         let verifier = TokenVerifier(config: config, keys: registry, clock: clock.clock)
@@ -166,7 +167,13 @@ final class TokenMethodsTests: XCTestCase {
         }
         let first = try await future.get()
         XCTAssertEqual(first.status, .ok)
-        guard case .now(let second) = method.dispatch(Request(id: 2, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop),
+        XCTAssertEqual(verifier.cacheCounts.misses, 2, "the first try and the one after the refetch")
+        // The token was verified again on the loop, after the fetch, and cached in the loop's share.
+        let repeated = try await loop.submit { [loop] in
+            method.dispatch(Request(id: 2, body: .verifyToken(VerifyTokenRequest(token: token))), on: loop)
+        }.get()
+        XCTAssertEqual(verifier.cacheCounts.hits, 1)
+        guard case .now(let second) = repeated,
               case .verifyTokenEncoded(let encoded)? = second.body else {
             return XCTFail("the repeat was not answered from the serialized bytes")
         }

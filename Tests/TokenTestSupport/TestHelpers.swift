@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import TokenVerification
 
 /// Waits (polling, bounded) until `condition` holds; for tests of background work.
@@ -31,4 +33,22 @@ extension Result {
         if case .failure(let f) = self { return f }
         return nil
     }
+}
+
+/// Runs `body` to completion while the calling thread waits, and returns its result.
+///
+/// For tests that check the verified-token cache across awaits: each thread that verifies
+/// has its own share of the cache, and an async test may resume on another thread after
+/// every `await`, where the token is not cached. A synchronous test stays on one thread
+/// and hands its async steps to this.
+public func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+    let result = Mutex<T?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        let value = await body()
+        result.withLock { $0 = value }
+        done.signal()
+    }
+    done.wait()
+    return result.withLock { $0! }
 }

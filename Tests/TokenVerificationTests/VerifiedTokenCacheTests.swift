@@ -19,10 +19,12 @@ final class VerifiedTokenCacheTests: XCTestCase {
         file.delete()
     }
 
-    func makeVerifier(entries: Int = 100, bytes: Int = 64 << 20, leeway: Int64 = 0) async -> TokenVerifier {
+    /// `threads`: the cache shares (one per thread that verifies); these tests verify on
+    /// one thread, so 1 gives it the whole cache.
+    func makeVerifier(entries: Int = 100, bytes: Int = 64 << 20, leeway: Int64 = 0, threads: Int = 1) async -> TokenVerifier {
         registry = await startedRegistry(jwksURL: file.url, clock: clock)
-        return TokenVerifier(settings: testSettings(cacheEntries: entries, cacheBytes: bytes, leeway: leeway), keys: registry,
-                             clock: clock.clock)
+        return TokenVerifier(settings: testSettings(cacheEntries: entries, cacheBytes: bytes, leeway: leeway, cacheThreads: threads),
+                             keys: registry, clock: clock.clock)
     }
 
     /// The byte bound holds as well as the entry bound, and an entry that no longer keeps
@@ -100,15 +102,20 @@ final class VerifiedTokenCacheTests: XCTestCase {
 
     func testCacheIsKeyedByExactBytesAndBounded() async throws {
         let verifier = await makeVerifier(entries: 20)
-        let cache = try XCTUnwrap(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
         var tokens: [String] = []
         for i in 0..<60 {
             let t = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#(i)"#))
             tokens.append(t)
             XCTAssertNotNil(verifier.verify(t).verifiedClaims)
         }
-        XCTAssertLessThanOrEqual(cache.count, 32)  // 16 shards × ⌈20/16⌉
-        XCTAssertGreaterThan(cache.count, 0)
+        XCTAssertEqual(verifier.cacheUsage.entries, 20)
+        // FIFO: the newest 20 are hits, the oldest is verified again.
+        let before = verifier.cacheCounts
+        XCTAssertNotNil(verifier.verify(tokens[59]).verifiedClaims)
+        XCTAssertNotNil(verifier.verify(tokens[40]).verifiedClaims)
+        XCTAssertEqual(verifier.cacheCounts.hits, before.hits + 2)
+        XCTAssertNotNil(verifier.verify(tokens[0]).verifiedClaims)
+        XCTAssertEqual(verifier.cacheCounts.misses, before.misses + 1)
         // A different byte string (tampered signature) is not a hit.
         let t = tokens.last!
         let tampered = String(t.dropLast(2)) + (t.hasSuffix("AA") ? "BA" : "AA")
@@ -117,22 +124,23 @@ final class VerifiedTokenCacheTests: XCTestCase {
 
     func testExpiredTokenIsNotCached() async throws {
         let verifier = await makeVerifier()
-        let cache = try XCTUnwrap(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(exp: TestKeys.now - 1))
         XCTAssertEqual(verifier.verify(token).errorType, "TokenExpired")
-        XCTAssertEqual(cache.count, 0)
+        XCTAssertEqual(verifier.cacheUsage.entries, 0)
     }
 
     func testZeroEntriesDisablesTheCache() async {
         let verifier = await makeVerifier(entries: 0)
-        XCTAssertNil(Mirror(reflecting: verifier).descendant("cache") as? VerifiedTokenCache)
+        XCTAssertTrue(verifier.threads.shareBounds.isEmpty)
         let token = TestKeys.idKey.token(payloadJSON: TestKeys.idClaims())
         XCTAssertNotNil(verifier.verify(token).verifiedClaims)
         XCTAssertNotNil(verifier.verify(token).verifiedClaims)
+        XCTAssertEqual(verifier.cacheUsage.entries, 0)
+        XCTAssertTrue(verifier.cacheCounts == (0, 0))
     }
 
     func testConcurrentUseFromManyThreads() async {
-        let verifier = await makeVerifier(entries: 50)
+        let verifier = await makeVerifier(entries: 50, threads: 4)
         let tokens = (0..<20).map { TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#($0)"#)) }
         await withTaskGroup(of: Int.self) { group in
             for worker in 0..<8 {

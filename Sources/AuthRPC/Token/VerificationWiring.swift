@@ -1,5 +1,6 @@
 import CurlHTTP
 public import Logging
+import NIOCore
 public import ServiceLifecycle
 public import TokenVerification
 
@@ -32,6 +33,8 @@ extension TokenVerifier {
         settings.clockLeewaySeconds = config.clockLeewaySeconds
         settings.cacheEntries = config.verifyCacheEntries
         settings.cacheBytes = config.verifyCacheBytes
+        // One cache share per event loop: only the loops verify (`reply(to:…)`).
+        settings.cacheThreads = config.threads > 0 ? config.threads : System.coreCount
         self.init(settings: settings, keys: keys, clock: clock)
     }
 }

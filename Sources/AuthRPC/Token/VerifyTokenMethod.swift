@@ -29,7 +29,9 @@ extension AuthRPCService {
 extension TokenVerifier {
     /// Verifies `token` and turns the outcome into a `MethodReply`: `.now` for every token
     /// whose kid is known and for every failure; `.later` only while the issuer's keys are
-    /// being refetched for an unknown kid, answered when that shared fetch ends. The
+    /// being refetched for an unknown kid, answered when that shared fetch ends — verified
+    /// then back on `eventLoop`, so only event loops ever verify and each uses its own
+    /// share of the verified-token cache (`TokenVerifier.Settings.cacheThreads`). The
     /// request's deadline is the connection's business: it races every `.later` answer
     /// against `deadline_ms` (ConnectionHandler), so it is not repeated here.
     func reply<Success: Sendable>(
@@ -53,8 +55,11 @@ extension TokenVerifier {
         let token = token.string
         let promise = eventLoop.makePromise(of: MethodResult<Success>.self)
         let waiting = background.submit { [self] in
-            promise.succeed(respond(await verify(token, after: fetch, tokenUse: tokenUse.kind,
-                                                 requiredScopes: requiredScopes, prepare: prepare)))
+            await fetch.value
+            promise.completeWith(eventLoop.submit {
+                respond(self.verifyAfterRefetch(token, tokenUse: tokenUse.kind, requiredScopes: requiredScopes,
+                                                prepare: prepare))
+            })
         }
         if !waiting { promise.succeed(respond(outcome)) }
         return .later(promise.futureResult)

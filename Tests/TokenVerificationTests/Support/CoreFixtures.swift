@@ -3,13 +3,16 @@ import TokenVerification
 
 /// The verifier's settings as these tests use them: the test app clients, and no
 /// verified-token cache unless a test asks for one (so each call verifies in full).
+/// `cacheThreads`: the verified-token cache's shares, one per thread that verifies; tests
+/// verify on one thread, so 1 gives it the whole cache.
 func testSettings(cacheEntries: Int = 0, cacheBytes: Int = 64 << 20, leeway: Int64 = 0,
-                  maxTokenBytes: Int = 16384) -> TokenVerifier.Settings {
+                  maxTokenBytes: Int = 16384, cacheThreads: Int = 1) -> TokenVerifier.Settings {
     var settings = TokenVerifier.Settings(clientIDs: [TestKeys.clientID, TestKeys.secondClientID])
     settings.cacheEntries = cacheEntries
     settings.cacheBytes = cacheBytes
     settings.clockLeewaySeconds = leeway
     settings.maxTokenBytes = maxTokenBytes
+    settings.cacheThreads = cacheThreads
     return settings
 }
 
