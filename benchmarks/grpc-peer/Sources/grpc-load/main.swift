@@ -8,7 +8,7 @@ import Synchronization
 import VerifyProto
 
 /// `grpc-load --target HOST:PORT --tokens FILE [--connections N] [--concurrency D]
-/// [--duration S] [--json] [--executor loop|nio|default]`:
+/// [--duration S] [--json] [--executor loop|nio|default] [--flush-coalescing on|off]`:
 /// closed-loop VerifyToken load on the grpc-peer. N clients, each
 /// its own HTTP/2 connection (one subchannel), each with D calls in flight at all times
 /// (D tasks calling one after the other: HTTP/2 streams are gRPC's pipelining). Tokens
@@ -18,7 +18,8 @@ import VerifyProto
 /// fields as `authrpc bench verify --json`. Runs on one NIO event loop; its tasks run there
 /// too, as a task executor preference (`loop`, the default, as `grpc-peer`), or with NIO
 /// installed as Swift's global executor (`nio`: a job per hop, as before 2026-12), or on
-/// Swift's own pool (`default`).
+/// Swift's own pool (`default`). `--flush-coalescing off` turns off the transport's default
+/// holding of flushes for up to 100 µs (as `grpc-peer`'s).
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String? = nil) -> String {
     if let i = arguments.firstIndex(of: name), i + 1 < arguments.count { return arguments[i + 1] }
@@ -50,6 +51,7 @@ struct Tally: Sendable {
 
 let executor = option("--executor", "loop")
 guard ["loop", "nio", "default"].contains(executor) else { fail("--executor loop|nio|default") }
+let flushCoalescing = option("--flush-coalescing", "on") == "on"
 NIOSingletons.groupLoopCountSuggestion = 1
 if executor == "nio" { _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
 let group = MultiThreadedEventLoopGroup.singleton
@@ -58,7 +60,8 @@ let stop = Atomic<Bool>(false)
 func measure() async throws -> String {
     let clients = try (0..<connections).map { _ in
         GRPCClient(transport: try .http2NIOPosix(target: .ipv4(host: host, port: port), transportSecurity: .plaintext,
-                                                                eventLoopGroup: group))
+                                                 config: .defaults { if !flushCoalescing { $0.connection.flushCoalescing = nil } },
+                                                 eventLoopGroup: group))
     }
     let report: String = try await withThrowingTaskGroup(of: Void.self) { running in
         for client in clients { running.addTask { try await client.runConnections() } }

@@ -6,7 +6,8 @@ import NIOCore
 import NIOPosix
 import PeerVerification
 
-/// `grpc-peer [--listen HOST:PORT] [--threads N] [--executor loop|nio|default]`: VerifyToken
+/// `grpc-peer [--listen HOST:PORT] [--threads N] [--executor loop|nio|default]
+/// [--flush-coalescing on|off]`: VerifyToken
 /// over grpc-swift-2's HTTP/2 transport, plaintext, with N event-loop threads (default 1, as
 /// authrpc is run in the comparison). grpc-swift-2 runs every handler as a Swift task; where:
 /// - `loop` (default): on the (first) event loop, as a task executor preference
@@ -17,6 +18,8 @@ import PeerVerification
 ///   as this peer did until 2026-12: each of a call's ~117 hops to the generic executor
 ///   becomes an event-loop job (docs/BENCHMARKS.md).
 /// - `default`: Swift's own thread pool, a thread hop for each exchange with the event loop.
+/// `--flush-coalescing`: grpc-swift-nio-transport's default (`on`) holds a connection's
+/// flushes for up to 100 µs to batch them; `off` flushes at once (a depth-1 comparison).
 /// Verification settings come from the environment (PeerVerifier). Prints `listening on ...`
 /// once bound; runs until killed.
 let arguments = CommandLine.arguments
@@ -35,6 +38,7 @@ let executor = option("--executor", "loop")
 guard ["loop", "nio", "default"].contains(executor) else {
     FileHandle.standardError.write(Data("grpc-peer: --executor loop|nio|default\n".utf8)); exit(64)
 }
+let flushCoalescing = option("--flush-coalescing", "on") == "on"
 let onNIO = executor == "nio"
     && NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
@@ -43,6 +47,7 @@ do {
     let group = onNIO ? MultiThreadedEventLoopGroup.singleton : MultiThreadedEventLoopGroup(numberOfThreads: threads)
     let server = GRPCServer(
         transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext,
+                                  config: .defaults { if !flushCoalescing { $0.connection.flushCoalescing = nil } },
                                   eventLoopGroup: group),
         services: [TokenService(verifier: verifier)])
     let where_ = switch executor {
