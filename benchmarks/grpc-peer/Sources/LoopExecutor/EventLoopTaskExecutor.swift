@@ -14,7 +14,7 @@ public import NIOCore
 /// an event-loop job (docs/BENCHMARKS.md). Why not Swift's own global executor: then the
 /// handler's tasks run on Swift's thread pool and every exchange with the event loop
 /// (each read and each write of the call) is a wakeup of the other thread.
-public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+public final class EventLoopTaskExecutor: TaskExecutor {
     public let loop: any EventLoop
 
     public init(_ loop: any EventLoop) { self.loop = loop }
