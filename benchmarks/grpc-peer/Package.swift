@@ -38,6 +38,11 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]),
+        // One event loop as a Swift TaskExecutor: the gRPC peer's and its load client's
+        // tasks run on their event loop without a job per hop (EventLoopTaskExecutor.swift).
+        .target(
+            name: "LoopExecutor",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // The verifier both peers use, configured from the same environment as authrpc.
         .target(
             name: "PeerVerification",
@@ -45,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "grpc-peer",
             dependencies: [
-                "VerifyProto", "PeerVerification",
+                "VerifyProto", "PeerVerification", "LoopExecutor",
                 .product(name: "TokenVerification", package: authrpcIdentity),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -65,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "grpc-load",
             dependencies: [
-                "VerifyProto",
+                "VerifyProto", "LoopExecutor",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -1,20 +1,25 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import LoopExecutor
 import NIOCore
 import NIOPosix
 import Synchronization
 import VerifyProto
 
 /// `grpc-load --target HOST:PORT --tokens FILE [--connections N] [--concurrency D]
-/// [--duration S] [--json]`: closed-loop VerifyToken load on the grpc-peer. N clients, each
+/// [--duration S] [--json] [--executor loop|nio|default] [--flush-coalescing on|off]`:
+/// closed-loop VerifyToken load on the grpc-peer. N clients, each
 /// its own HTTP/2 connection (one subchannel), each with D calls in flight at all times
 /// (D tasks calling one after the other: HTTP/2 streams are gRPC's pipelining). Tokens
 /// are taken in turn from FILE, one per line (one line = one repeated token). Every
 /// connection answers one call before the clock starts. Latency is from the call to its
 /// answer, per call; with N=1, D=1 it is the depth-1 round trip. Prints the same JSON
-/// fields as `authrpc bench verify --json`. Runs on one NIO event loop, which is also Swift's
-/// global executor (as `grpc-peer` by default), so the client's tasks do not hop threads.
+/// fields as `authrpc bench verify --json`. Runs on one NIO event loop; its tasks run there
+/// too, as a task executor preference (`loop`, the default, as `grpc-peer`), or with NIO
+/// installed as Swift's global executor (`nio`: a job per hop, as before 2026-12), or on
+/// Swift's own pool (`default`). `--flush-coalescing off` turns off the transport's default
+/// holding of flushes for up to 100 µs (as `grpc-peer`'s).
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String? = nil) -> String {
     if let i = arguments.firstIndex(of: name), i + 1 < arguments.count { return arguments[i + 1] }
@@ -44,14 +49,18 @@ struct Tally: Sendable {
     var outcomes: [String: Int] = [:]
 }
 
+let executor = option("--executor", "loop")
+guard ["loop", "nio", "default"].contains(executor) else { fail("--executor loop|nio|default") }
+let flushCoalescing = option("--flush-coalescing", "on") == "on"
 NIOSingletons.groupLoopCountSuggestion = 1
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+if executor == "nio" { _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
 let group = MultiThreadedEventLoopGroup.singleton
 let stop = Atomic<Bool>(false)
 
-do {
+func measure() async throws -> String {
     let clients = try (0..<connections).map { _ in
         GRPCClient(transport: try .http2NIOPosix(target: .ipv4(host: host, port: port), transportSecurity: .plaintext,
+                                                 config: .defaults { if !flushCoalescing { $0.connection.flushCoalescing = nil } },
                                                  eventLoopGroup: group))
     }
     let report: String = try await withThrowingTaskGroup(of: Void.self) { running in
@@ -133,6 +142,13 @@ do {
             """, answered, elapsedSeconds, throughput, connections, concurrency,
             micros(50), micros(90), micros(99), micros(99.9), micros(100), outcomeJSON)
     }
+    return report
+}
+
+do {
+    let report = executor == "loop"
+        ? try await withTaskExecutorPreference(EventLoopTaskExecutor(group.next())) { try await measure() }
+        : try await measure()
     print(report)
 } catch {
     FileHandle.standardError.write(Data("grpc-load: \(error)\n".utf8))
