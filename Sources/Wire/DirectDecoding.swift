@@ -66,49 +66,56 @@ extension Request {
     }
 
     private static func verifyToken(_ bytes: UnsafeRawBufferPointer, at offset: Int, in buffer: ByteBuffer) -> VerifyTokenRequest? {
-        var message = VerifyTokenRequest()
-        var seen = FieldsSeen()
-        var fields = FieldReader(bytes)
-        while let field = fields.next() {
-            switch (field.number, field.value) {
-            case (1, .lengthDelimited(let value)):
-                guard seen.first(1), let token = slice(value, of: bytes, at: offset, in: buffer) else { return nil }
-                message.token = token
-            case (2, .varint(let value)):
-                guard seen.first(2), let use = tokenUse(value) else { return nil }
-                message.tokenUse = use
-            case (3, .lengthDelimited(let value)):
-                message.requiredScopes.append(String(decoding: value, as: UTF8.self))
-            default:
-                return nil
-            }
+        var scopes: [String] = []
+        let read = tokenBody(bytes, at: offset, in: buffer) { number, text in
+            guard number == 3 else { return false }
+            scopes.append(text)
+            return true
         }
-        return fields.isComplete ? message : nil
+        guard let (token, use) = read else { return nil }
+        return VerifyTokenRequest(token: token, tokenUse: use, requiredScopes: scopes)
     }
 
     private static func checkGroups(_ bytes: UnsafeRawBufferPointer, at offset: Int, in buffer: ByteBuffer) -> CheckGroupsRequest? {
-        var message = CheckGroupsRequest()
+        var allowed: [String] = [], required: [String] = [], prohibited: [String] = []
+        let read = tokenBody(bytes, at: offset, in: buffer) { number, text in
+            switch number {
+            case 3: allowed.append(text)
+            case 4: required.append(text)
+            case 5: prohibited.append(text)
+            default: return false
+            }
+            return true
+        }
+        guard let (token, use) = read else { return nil }
+        return CheckGroupsRequest(token: token, tokenUse: use, allowedGroups: allowed, requiredGroups: required,
+                                  prohibitedGroups: prohibited)
+    }
+
+    /// The body both requests share the shape of: `token` (1) and `token_use` (2), each
+    /// at most once, then repeated strings, which `string` takes by field number (false:
+    /// not a field of this message). nil for anything this reader leaves to protobuf-c.
+    private static func tokenBody(_ bytes: UnsafeRawBufferPointer, at offset: Int, in buffer: ByteBuffer,
+                                  string: (Int, String) -> Bool) -> (TokenBytes, TokenUse)? {
+        var token = TokenBytes()
+        var use = TokenUse.any
         var seen = FieldsSeen()
         var fields = FieldReader(bytes)
         while let field = fields.next() {
             switch (field.number, field.value) {
             case (1, .lengthDelimited(let value)):
-                guard seen.first(1), let token = slice(value, of: bytes, at: offset, in: buffer) else { return nil }
-                message.token = token
+                guard seen.first(1), let slice = slice(value, of: bytes, at: offset, in: buffer) else { return nil }
+                token = slice
             case (2, .varint(let value)):
-                guard seen.first(2), let use = tokenUse(value) else { return nil }
-                message.tokenUse = use
-            case (3, .lengthDelimited(let value)):
-                message.allowedGroups.append(String(decoding: value, as: UTF8.self))
-            case (4, .lengthDelimited(let value)):
-                message.requiredGroups.append(String(decoding: value, as: UTF8.self))
-            case (5, .lengthDelimited(let value)):
-                message.prohibitedGroups.append(String(decoding: value, as: UTF8.self))
+                guard seen.first(2), let read = tokenUse(value) else { return nil }
+                use = read
+            case (let number, .lengthDelimited(let value)):
+                guard string(number, String(decoding: value, as: UTF8.self)) else { return nil }
             default:
                 return nil
             }
         }
-        return fields.isComplete ? message : nil
+        return fields.isComplete ? (token, use) : nil
     }
 
     /// `value` (inside `message`, whose first byte is at `offset` in `buffer`) as a slice

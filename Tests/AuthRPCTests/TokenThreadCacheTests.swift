@@ -47,6 +47,14 @@ final class TokenThreadCacheTests: XCTestCase {
         }.get()
     }
 
+    /// Verifies `token` twice on every loop (a miss, then a hit where there is a share).
+    func verifyTwiceOnEveryLoop(_ token: [String], with verifier: TokenVerifier) async throws {
+        for loop in loops {
+            let verified = try await verify(token + token, on: loop, with: verifier)
+            XCTAssertEqual(verified, 2)
+        }
+    }
+
     func tokens(_ count: Int, from start: Int = 0) -> [String] {
         (start..<(start + count)).map { TestKeys.idKey.token(payloadJSON: TestKeys.idClaims(extra: #","n":\#($0)"#)) }
     }
@@ -66,11 +74,7 @@ final class TokenThreadCacheTests: XCTestCase {
 
     func testAThreadBeyondTheSharesVerifiesWithoutACache() async throws {
         let verifier = await make(entries: 100, threads: 2, loops: 3)
-        let one = tokens(1)
-        for loop in loops {
-            let verified = try await verify(one + one, on: loop, with: verifier)
-            XCTAssertEqual(verified, 2)
-        }
+        try await verifyTwiceOnEveryLoop(tokens(1), with: verifier)
         // Two loops: a miss then a hit each; the third: two misses, nothing kept.
         XCTAssertEqual(verifier.cacheUsage.entries, 2)
         XCTAssertTrue(verifier.cacheCounts == (2, 4), "\(verifier.cacheCounts)")
@@ -108,10 +112,7 @@ final class TokenThreadCacheTests: XCTestCase {
     func testEveryThreadSeesAJWKSChange() async throws {
         let verifier = await make(entries: 100, threads: 2, loops: 2)
         let idToken = tokens(1)
-        for loop in loops {
-            let verified = try await verify(idToken + idToken, on: loop, with: verifier)
-            XCTAssertEqual(verified, 2)
-        }
+        try await verifyTwiceOnEveryLoop(idToken, with: verifier)
         XCTAssertEqual(verifier.cacheUsage.entries, 2)
 
         transport.serve(DevTokenSigner.jwksJSON([TestKeys.accessKey, TestKeys.rotatedKey]))
