@@ -742,3 +742,44 @@ def test_aio_mtls_refused_without_certificate(serve, certs):
             await aio.Client("127.0.0.1", server.port, tls_ca=certs.ca).health()
 
     asyncio.run(main())
+
+
+def reset(sock):
+    """Closes with a TCP reset (SO_LINGER 0), as a TLS 1.3 server refusing the
+    client's certificate does when the first request is already in its buffer."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def reset_after_first_request(sock):
+    # Reading first makes the client's write succeed and its read meet the
+    # reset, whatever the machine's load: a reset during connect or the
+    # handshake is a ConnectFailed, which is not what these tests are about.
+    read_request(sock)
+    reset(sock)
+
+
+def answer_once_then_reset(sock):
+    req = read_request(sock)
+    sock.sendall(encode_frame(answer(req)))
+    reset_after_first_request(sock)
+
+
+def test_aio_reset_right_after_tls_handshake_is_a_tls_error(serve, certs):
+    # asyncio closes the transport on a write that meets the reset without
+    # reading the alert queued before it, so the reset itself must say "TLS".
+    server = serve(reset_after_first_request, context=server_context(certs))
+    with pytest.raises(TLSError, match="(?i)client certificate"):
+        asyncio.run(aio.Client("127.0.0.1", server.port, tls_ca=certs.ca).health())
+
+    # A reset after an answer, or without TLS, is a lost connection as before.
+    server = serve(answer_once_then_reset, context=server_context(certs))
+
+    async def second_call_reset():
+        async with aio.Client("127.0.0.1", server.port, tls_ca=certs.ca) as client:
+            assert (await client.health()).version == "test-1"
+            await client.health()
+    with pytest.raises(ConnectionLost):
+        asyncio.run(second_call_reset())
+    plain = serve(reset_after_first_request)
+    with pytest.raises(ConnectionLost):
+        asyncio.run(aio.Client("127.0.0.1", plain.port).health())

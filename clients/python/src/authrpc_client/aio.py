@@ -52,6 +52,7 @@ class _Connection:
                  address: Address, max_frame_bytes: int, tls: bool):
         self.reader = reader
         self.tls = tls
+        self.answered = False  # a frame has arrived on this connection
         self.writer = writer
         self.address = address
         self.name = format_address(address)
@@ -98,6 +99,18 @@ class _Connection:
         if isinstance(self.failure, TLSError):
             return _exception(self.failure)
         return ConnectionLost(f"connection to {self.name} closed", self.name)
+
+    def _reset_failure(self, exc: OSError) -> TransportError:
+        """A reset before any answer on TLS is, in practice, the server refusing
+        this client's certificate (or its absence). In TLS 1.3 that refusal comes
+        after the client's handshake has finished, as an alert followed by a
+        reset; when the first write meets the reset, asyncio closes the transport
+        without reading the alert, so the reset is all that is left to report."""
+        if self.tls and not self.answered:
+            return TLSError(f"TLS on {self.name}: the server reset the connection right after "
+                            f"the handshake, before any answer: it may require a client "
+                            f"certificate, or have refused this one ({exc})", self.name)
+        return ConnectionLost(f"read from {self.name}: {exc}", self.name)
 
     def register(self, rid: int) -> "asyncio.Future[pb.Response]":
         if not self.alive:
@@ -157,6 +170,7 @@ class _Connection:
                         raise _plaintext_to_tls(self.name)
                     raise FrameTooLarge(f"frame of {n} bytes exceeds the limit of "
                                         f"{self.max_frame_bytes}", self.name)
+                self.answered = True
                 self._dispatch(decode_response(await self.reader.readexactly(n)))
         except asyncio.CancelledError:
             failure = ConnectionLost(f"connection to {self.name} closed", self.name)
@@ -169,6 +183,8 @@ class _Connection:
         except TransportError as exc:
             exc.address = exc.address or self.name
             failure = exc
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            failure = self._reset_failure(exc)
         except OSError as exc:
             failure = ConnectionLost(f"read from {self.name}: {exc}", self.name)
         except Exception as exc:  # never leave callers waiting
